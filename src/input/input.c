@@ -1,0 +1,818 @@
+/*
+ * The reading framework: expands paths into inputs, detects compression and
+ * format, splits large plain files into chunks at line boundaries, and runs
+ * the readers on a pool of worker threads.
+ *
+ * Work is cut into jobs (a whole stream, or one chunk of a mapped file).
+ * Workers take jobs in input order from a shared counter; each worker owns
+ * its diagnostics, reader context and sink, so nothing is locked per record.
+ */
+#include "input.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+const ih_line_reader *const ih_line_readers[] = {
+    &ih_reader_zeek_tsv,
+    &ih_reader_defender_csv,
+    &ih_reader_json,
+    NULL,
+};
+
+const ih_line_reader *ih_reader_find(const char *name)
+{
+    for (size_t i = 0; ih_line_readers[i]; i++)
+        if (strcmp(ih_line_readers[i]->name, name) == 0)
+            return ih_line_readers[i];
+    return NULL;
+}
+
+/* Bytes of a stream's start that format detection looks at. */
+#define PROBE_BYTES 65536
+
+enum compression { COMP_NONE, COMP_GZIP, COMP_ZSTD };
+
+typedef struct input_file {
+    char *path;
+    bool from_folder;         /* found by walking a folder, not named by the user */
+    const char *map;          /* mapped contents of a plain regular file, or NULL */
+    size_t size;
+    const ih_line_reader *reader; /* detected on the main thread for mapped files */
+    bool chunked;
+} input_file;
+
+typedef struct job {
+    uint32_t file;
+    size_t start, end; /* byte range of a chunk; whole stream when the file is not chunked */
+} job;
+
+typedef struct run {
+    input_file *files;
+    size_t nfiles, cap_files;
+    job *jobs;
+    size_t njobs, cap_jobs;
+    const ih_input_options *opt;
+    const ih_sink_factory *sinks;
+    atomic_size_t next_job;
+    atomic_bool stop;
+    atomic_int unreadable;
+    ih_diag *worker_diags;
+} run;
+
+static int add_file(run *r, const char *path, bool from_folder)
+{
+    if (r->nfiles == r->cap_files) {
+        size_t cap = r->cap_files ? r->cap_files * 2 : 16;
+        input_file *f = realloc(r->files, cap * sizeof(*f));
+        if (!f)
+            return -1;
+        r->files = f;
+        r->cap_files = cap;
+    }
+    input_file *f = &r->files[r->nfiles];
+    memset(f, 0, sizeof(*f));
+    f->path = strdup(path);
+    if (!f->path)
+        return -1;
+    f->from_folder = from_folder;
+    r->nfiles++;
+    return 0;
+}
+
+static int add_job(run *r, uint32_t file, size_t start, size_t end)
+{
+    if (r->njobs == r->cap_jobs) {
+        size_t cap = r->cap_jobs ? r->cap_jobs * 2 : 64;
+        job *j = realloc(r->jobs, cap * sizeof(*j));
+        if (!j)
+            return -1;
+        r->jobs = j;
+        r->cap_jobs = cap;
+    }
+    r->jobs[r->njobs++] = (job){file, start, end};
+    return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reports an input that cannot be read; counts it so the exit status shows it. */
+static void unreadable(run *r, ih_diag *diag, const char *path, uint32_t index, const char *what,
+                       int err)
+{
+    ih_origin o = {path, "input", 0, 0};
+    ih_diag_bad(diag, &o, index, "unreadable input", "%s: %s", what, strerror(err));
+    atomic_fetch_add(&r->unreadable, 1);
+}
+
+/* Adds path, walking folders depth first in byte order of names; hidden entries are left out. */
+static int expand(run *r, ih_diag *diag, const char *path, bool from_folder, int depth)
+{
+    struct stat st;
+
+    if (strcmp(path, "-") == 0)
+        return add_file(r, path, false);
+    if (stat(path, &st) != 0) {
+        unreadable(r, diag, path, (uint32_t)r->nfiles, "cannot open", errno);
+        return 0;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return add_file(r, path, from_folder);
+    if (depth > 32) {
+        unreadable(r, diag, path, (uint32_t)r->nfiles, "folder nesting too deep", ELOOP);
+        return 0;
+    }
+
+    DIR *dir = opendir(path);
+    if (!dir) {
+        unreadable(r, diag, path, (uint32_t)r->nfiles, "cannot open folder", errno);
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **grown = realloc(names, cap * sizeof(*names));
+            if (!grown) {
+                rc = -1;
+                break;
+            }
+            names = grown;
+        }
+        size_t len = strlen(path) + strlen(e->d_name) + 2;
+        names[n] = malloc(len);
+        if (!names[n]) {
+            rc = -1;
+            break;
+        }
+        snprintf(names[n], len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
+                 e->d_name);
+        n++;
+    }
+    closedir(dir);
+    qsort(names, n, sizeof(*names), name_cmp);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = expand(r, diag, names[i], true, depth + 1);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+static enum compression detect_compression(const unsigned char *head, size_t len)
+{
+    if (len >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+        return COMP_GZIP;
+    if (len >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd)
+        return COMP_ZSTD;
+    return COMP_NONE;
+}
+
+static const ih_line_reader *detect_format(const ih_input_options *opt, const char *head,
+                                           size_t len)
+{
+    if (opt->format)
+        return ih_reader_find(opt->format);
+
+    const ih_line_reader *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; ih_line_readers[i]; i++) {
+        int score = ih_line_readers[i]->probe(head, len);
+        if (score > best_score) {
+            best = ih_line_readers[i];
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+/*
+ * Line splitting. A line_feed holds a partial line across buffer refills and
+ * hands complete lines (without '\n' and a trailing '\r') to the reader.
+ */
+typedef struct line_feed {
+    const ih_line_reader *reader;
+    void *state;
+    ih_read_ctx *ctx;
+    char *pending;
+    size_t npending, cap;
+    bool overlong;       /* skipping the rest of a line longer than IH_MAX_LINE */
+    uint64_t line;       /* lines started so far */
+    uint64_t pos;        /* stream offset of the next byte fed */
+    uint64_t line_start; /* stream offset of the current line */
+    bool count_lines;    /* false in later chunks, whose line numbers are found at the end */
+    const atomic_bool *stop;
+} line_feed;
+
+static int feed_line(line_feed *lf, const char *s, size_t len)
+{
+    ih_read_ctx *ctx = lf->ctx;
+
+    if (len > 0 && s[len - 1] == '\r')
+        len--;
+    ctx->origin.line = lf->count_lines ? lf->line : 0;
+    ctx->origin.offset = lf->line_start;
+    ctx->origin.format = lf->reader->name;
+    ih_read_reset(ctx);
+    return lf->reader->line(lf->state, s, len, ctx) < 0 ? -1 : 0;
+}
+
+static void report_overlong(line_feed *lf)
+{
+    ih_read_ctx *ctx = lf->ctx;
+
+    ctx->origin.line = lf->count_lines ? lf->line : 0;
+    ctx->origin.offset = lf->line_start;
+    ctx->origin.format = lf->reader->name;
+    ih_read_count_record(ctx, lf->reader->name);
+    ih_read_bad(ctx, "line too long", "longer than %u bytes; skipped to the next line",
+                IH_MAX_LINE);
+}
+
+static bool stopping(const line_feed *lf)
+{
+    return atomic_load_explicit(lf->stop, memory_order_relaxed) || lf->ctx->diag->stop;
+}
+
+/* Feeds a block of bytes; lines may span blocks. Returns -1 to stop. */
+static int feed(line_feed *lf, const char *buf, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        if (stopping(lf))
+            return -1;
+        const char *nl = memchr(buf + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        size_t piece = end - i;
+
+        if (lf->overlong) {
+            /* Discard the rest of an overlong line. */
+        } else if (lf->npending == 0 && nl) {
+            lf->line++;
+            if (feed_line(lf, buf + i, piece) < 0)
+                return -1;
+        } else if (lf->npending + piece > IH_MAX_LINE) {
+            lf->line++;
+            report_overlong(lf);
+            lf->overlong = true;
+            lf->npending = 0;
+        } else {
+            if (lf->npending + piece > lf->cap) {
+                size_t cap = lf->cap ? lf->cap : 65536;
+                while (cap < lf->npending + piece)
+                    cap *= 2;
+                char *p = realloc(lf->pending, cap);
+                if (!p)
+                    return -1;
+                lf->pending = p;
+                lf->cap = cap;
+            }
+            memcpy(lf->pending + lf->npending, buf + i, piece);
+            lf->npending += piece;
+            if (nl) {
+                lf->line++;
+                if (feed_line(lf, lf->pending, lf->npending) < 0)
+                    return -1;
+                lf->npending = 0;
+            }
+        }
+        lf->pos += piece;
+        i = end;
+        if (nl) {
+            lf->pos++;
+            i++;
+            lf->overlong = false;
+            lf->line_start = lf->pos;
+        }
+    }
+    return 0;
+}
+
+/* Ends the stream: a last line without '\n' still counts. */
+static int feed_end(line_feed *lf)
+{
+    int rc = 0;
+
+    if (lf->npending > 0 && !lf->overlong && !stopping(lf)) {
+        lf->line++;
+        rc = feed_line(lf, lf->pending, lf->npending);
+    }
+    lf->npending = 0;
+    return rc;
+}
+
+/*
+ * A source of decompressed bytes. Raw bytes go through one input buffer,
+ * which the caller may pre-fill with the head it read to detect the
+ * compression, so standard input never needs to seek back.
+ */
+#define RAW_BLOCK (1u << 18)
+
+typedef struct byte_source {
+    enum compression comp;
+    int fd;
+    unsigned char *raw;
+    size_t raw_pos, raw_len;
+    uint64_t raw_total; /* compressed bytes taken from fd, for messages */
+    bool raw_eof;
+    z_stream z;
+    bool z_ready;
+    bool z_member_done; /* the last gzip member ended and no byte has followed yet */
+    ZSTD_DCtx *zstd;
+    size_t zstd_hint; /* last ZSTD_decompressStream() result: 0 when a frame is complete */
+    bool eof;
+    char error[160];
+} byte_source;
+
+static int source_open(byte_source *src, int fd, enum compression comp, const char *head,
+                       size_t nhead)
+{
+    memset(src, 0, sizeof(*src));
+    src->fd = fd;
+    src->comp = comp;
+    src->raw = malloc(RAW_BLOCK > nhead ? RAW_BLOCK : nhead);
+    if (!src->raw)
+        return -1;
+    memcpy(src->raw, head, nhead);
+    src->raw_len = nhead;
+    src->raw_total = nhead;
+    if (comp == COMP_GZIP) {
+        /* 15 + 32: a zlib or gzip header, detected automatically. */
+        if (inflateInit2(&src->z, 15 + 32) != Z_OK)
+            return -1;
+        src->z_ready = true;
+    } else if (comp == COMP_ZSTD) {
+        src->zstd = ZSTD_createDCtx();
+        if (!src->zstd)
+            return -1;
+    }
+    return 0;
+}
+
+static void source_close(byte_source *src)
+{
+    if (src->z_ready)
+        inflateEnd(&src->z);
+    if (src->zstd)
+        ZSTD_freeDCtx(src->zstd);
+    free(src->raw);
+    if (src->fd >= 0 && src->fd != STDIN_FILENO)
+        close(src->fd);
+    src->fd = -1;
+}
+
+/* Makes raw bytes available; returns 0 at the end of the file, -1 on error. */
+static int raw_fill(byte_source *src)
+{
+    if (src->raw_pos < src->raw_len)
+        return 1;
+    if (src->raw_eof)
+        return 0;
+    ssize_t n;
+    do
+        n = read(src->fd, src->raw, RAW_BLOCK);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        snprintf(src->error, sizeof(src->error), "read failed: %s", strerror(errno));
+        return -1;
+    }
+    if (n == 0) {
+        src->raw_eof = true;
+        return 0;
+    }
+    src->raw_pos = 0;
+    src->raw_len = (size_t)n;
+    src->raw_total += (uint64_t)n;
+    return 1;
+}
+
+static ssize_t read_plain(byte_source *src, char *buf, size_t cap)
+{
+    int rc = raw_fill(src);
+    if (rc <= 0)
+        return rc;
+    size_t n = src->raw_len - src->raw_pos;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, src->raw + src->raw_pos, n);
+    src->raw_pos += n;
+    return (ssize_t)n;
+}
+
+static ssize_t read_gzip(byte_source *src, char *buf, size_t cap)
+{
+    z_stream *z = &src->z;
+
+    z->next_out = (unsigned char *)buf;
+    z->avail_out = (unsigned)(cap > (1u << 30) ? (1u << 30) : cap);
+    while (z->avail_out > 0) {
+        int more = raw_fill(src);
+        if (more < 0)
+            return -1;
+        if (more == 0) {
+            if (!src->z_member_done) {
+                snprintf(src->error, sizeof(src->error),
+                         "truncated gzip data: the stream ends inside a member after %llu bytes",
+                         (unsigned long long)src->raw_total);
+                return -1;
+            }
+            break;
+        }
+        if (src->z_member_done) {
+            /* Bytes after a complete member start another member (as gzip -c a b > c). */
+            inflateReset(z);
+            src->z_member_done = false;
+        }
+        z->next_in = src->raw + src->raw_pos;
+        z->avail_in = (unsigned)(src->raw_len - src->raw_pos);
+        int rc = inflate(z, Z_NO_FLUSH);
+        src->raw_pos = src->raw_len - z->avail_in;
+        if (rc == Z_STREAM_END) {
+            src->z_member_done = true;
+        } else if (rc != Z_OK && !(rc == Z_BUF_ERROR && z->avail_in == 0)) {
+            snprintf(src->error, sizeof(src->error), "corrupt gzip data near compressed byte %llu: %s",
+                     (unsigned long long)(src->raw_total - (src->raw_len - src->raw_pos)),
+                     z->msg ? z->msg : "inflate failed");
+            return -1;
+        }
+    }
+    return (ssize_t)(cap - z->avail_out);
+}
+
+static ssize_t read_zstd(byte_source *src, char *buf, size_t cap)
+{
+    ZSTD_outBuffer out = {buf, cap, 0};
+
+    while (out.pos == 0) {
+        int more = raw_fill(src);
+        if (more < 0)
+            return -1;
+        if (more == 0) {
+            if (src->zstd_hint != 0) {
+                snprintf(src->error, sizeof(src->error), "truncated zstd data after %llu bytes",
+                         (unsigned long long)src->raw_total);
+                return -1;
+            }
+            return 0;
+        }
+        ZSTD_inBuffer in = {src->raw, src->raw_len, src->raw_pos};
+        size_t rc = ZSTD_decompressStream(src->zstd, &out, &in);
+        src->raw_pos = in.pos;
+        if (ZSTD_isError(rc)) {
+            snprintf(src->error, sizeof(src->error), "corrupt zstd data: %s",
+                     ZSTD_getErrorName(rc));
+            return -1;
+        }
+        src->zstd_hint = rc;
+    }
+    return (ssize_t)out.pos;
+}
+
+/* Reads up to cap decompressed bytes; returns the count, 0 at the end, -1 with src->error. */
+static ssize_t source_read(byte_source *src, char *buf, size_t cap)
+{
+    if (src->eof)
+        return 0;
+    ssize_t n = src->comp == COMP_GZIP   ? read_gzip(src, buf, cap)
+                : src->comp == COMP_ZSTD ? read_zstd(src, buf, cap)
+                                         : read_plain(src, buf, cap);
+    if (n == 0)
+        src->eof = true;
+    return n;
+}
+
+#define READ_BLOCK (1u << 20)
+
+/* Sets up the feed and reader state for one job. */
+static int feed_open(line_feed *lf, const ih_line_reader *reader, ih_read_ctx *ctx,
+                     const atomic_bool *stop, uint64_t start)
+{
+    memset(lf, 0, sizeof(*lf));
+    lf->reader = reader;
+    lf->ctx = ctx;
+    lf->stop = stop;
+    lf->pos = lf->line_start = start;
+    lf->count_lines = start == 0;
+    ctx->origin.format = reader->name;
+    lf->state = reader->open(ctx);
+    return lf->state ? 0 : -1;
+}
+
+static void feed_close(line_feed *lf)
+{
+    if (lf->state)
+        lf->reader->close(lf->state, lf->ctx);
+    free(lf->pending);
+}
+
+static void report_unknown_format(run *r, ih_read_ctx *ctx, const input_file *f)
+{
+    ctx->origin.line = 0;
+    ctx->origin.offset = 0;
+    ctx->origin.format = "input";
+    if (f->from_folder) {
+        ih_diag_skip(ctx->diag, "input", "file of unknown format in a folder");
+        return;
+    }
+    ih_read_bad(ctx, "unknown format", "%s",
+                r->opt->format ? "no reader of that name"
+                               : "not Defender, Sysmon or Zeek text, plain, gzip or zstd");
+    atomic_fetch_add(&r->unreadable, 1);
+}
+
+/* Reads one chunk, or the whole, of a mapped file. */
+static int read_mapped(run *r, const job *j, ih_read_ctx *ctx)
+{
+    const input_file *f = &r->files[j->file];
+    line_feed lf;
+
+    if (feed_open(&lf, f->reader, ctx, &r->stop, j->start) < 0)
+        return -1;
+    int rc = feed(&lf, f->map + j->start, j->end - j->start);
+    if (rc == 0)
+        rc = feed_end(&lf);
+    feed_close(&lf);
+    return rc;
+}
+
+/* Reads a stream that is not mapped: standard input, a pipe, or compressed data. */
+static int read_stream(run *r, const job *j, ih_read_ctx *ctx)
+{
+    const input_file *f = &r->files[j->file];
+    bool is_stdin = strcmp(f->path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(f->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        unreadable(r, ctx->diag, f->path, j->file, "cannot open", errno);
+        return 0;
+    }
+
+    /* Read the first raw bytes to tell the compression. */
+    unsigned char magic[4];
+    size_t nmagic = 0;
+    while (nmagic < sizeof(magic)) {
+        ssize_t n = read(fd, magic + nmagic, sizeof(magic) - nmagic);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        nmagic += (size_t)n;
+    }
+    byte_source src;
+    char *buf = malloc(READ_BLOCK);
+    if (!buf || source_open(&src, fd, detect_compression(magic, nmagic), (char *)magic, nmagic) < 0) {
+        free(buf);
+        if (!is_stdin)
+            close(fd);
+        return -1;
+    }
+
+    /* Fill the first block to detect the format. */
+    size_t have = 0;
+    ssize_t n = 0;
+    while (have < PROBE_BYTES && (n = source_read(&src, buf + have, READ_BLOCK - have)) > 0)
+        have += (size_t)n;
+
+    int rc = 0;
+    line_feed lf = {0};
+    const ih_line_reader *reader = have ? detect_format(r->opt, buf, have) : NULL;
+    ctx->origin.file = f->path;
+    if (have == 0 && n == 0) {
+        ih_diag_skip(ctx->diag, "input", "empty file");
+    } else if (!reader && n >= 0) {
+        report_unknown_format(r, ctx, f);
+    } else if (reader && feed_open(&lf, reader, ctx, &r->stop, 0) == 0) {
+        rc = feed(&lf, buf, have);
+        while (rc == 0 && n > 0 && (n = source_read(&src, buf, READ_BLOCK)) > 0)
+            rc = feed(&lf, buf, (size_t)n);
+        if (rc == 0)
+            rc = feed_end(&lf);
+    } else if (reader) {
+        rc = -1;
+    }
+    if (n < 0) {
+        ctx->origin.line = 0;
+        ctx->origin.offset = lf.pos;
+        ctx->origin.format = "input";
+        ih_read_bad(ctx, "unreadable input", "%s; read stopped after %llu decompressed bytes",
+                    src.error, (unsigned long long)lf.pos);
+        atomic_fetch_add(&r->unreadable, 1);
+    }
+    feed_close(&lf);
+    source_close(&src);
+    free(buf);
+    return rc;
+}
+
+/* Maps a plain regular file; compressed and empty files, and pipes, stay streams. */
+static void plan_file(run *r, uint32_t index, ih_diag *diag)
+{
+    input_file *f = &r->files[index];
+    struct stat st;
+
+    if (strcmp(f->path, "-") == 0) {
+        add_job(r, index, 0, 0);
+        return;
+    }
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+        /* Errors are reported by the worker that tries the stream. */
+        if (fd >= 0)
+            close(fd);
+        add_job(r, index, 0, 0);
+        return;
+    }
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        add_job(r, index, 0, 0);
+        return;
+    }
+    size_t size = (size_t)st.st_size;
+    const char *head = map;
+    size_t nhead = size < PROBE_BYTES ? size : PROBE_BYTES;
+    if (detect_compression((const unsigned char *)head, nhead) != COMP_NONE) {
+        munmap(map, size);
+        add_job(r, index, 0, 0);
+        return;
+    }
+    madvise(map, size, MADV_SEQUENTIAL);
+    f->map = map;
+    f->size = size;
+    f->reader = detect_format(r->opt, head, nhead);
+    if (!f->reader) {
+        ih_read_ctx ctx;
+        ih_read_ctx_init(&ctx, NULL, diag);
+        ctx.origin.file = f->path;
+        ctx.file_index = index;
+        report_unknown_format(r, &ctx, f);
+        ih_read_ctx_free(&ctx);
+        return;
+    }
+
+    /* Chunks end at newlines; a file too small to split stays one job. */
+    size_t chunk = r->opt->chunk_size ? r->opt->chunk_size : (size_t)64 << 20;
+    if (!f->reader->independent_lines || size <= chunk || r->opt->threads <= 1) {
+        add_job(r, index, 0, size);
+        return;
+    }
+    f->chunked = true;
+    size_t start = 0;
+    while (start < size) {
+        size_t end = start + chunk;
+        if (end >= size) {
+            end = size;
+        } else {
+            const char *nl = memchr(head + end, '\n', size - end);
+            end = nl ? (size_t)(nl - head) + 1 : size;
+        }
+        add_job(r, index, start, end);
+        start = end;
+    }
+}
+
+typedef struct worker_arg {
+    run *r;
+    unsigned id;
+    int status;
+} worker_arg;
+
+static void *worker_main(void *p)
+{
+    worker_arg *w = p;
+    run *r = w->r;
+    ih_diag *diag = &r->worker_diags[w->id];
+    ih_sink *sink = r->sinks->make(r->sinks->arg, w->id);
+    ih_read_ctx ctx;
+
+    w->status = 0;
+    if (!sink) {
+        w->status = -1;
+        atomic_store(&r->stop, true);
+        return NULL;
+    }
+    ih_read_ctx_init(&ctx, sink, diag);
+    for (;;) {
+        size_t j = atomic_fetch_add(&r->next_job, 1);
+        if (j >= r->njobs || atomic_load(&r->stop))
+            break;
+        const job *jb = &r->jobs[j];
+        ctx.origin.file = r->files[jb->file].path;
+        ctx.file_index = jb->file;
+        int rc = r->files[jb->file].map ? read_mapped(r, jb, &ctx) : read_stream(r, jb, &ctx);
+        ih_read_ctx_flush(&ctx);
+        if (rc < 0 || diag->stop) {
+            w->status = -1;
+            atomic_store(&r->stop, true);
+            break;
+        }
+    }
+    ih_read_ctx_free(&ctx);
+    return NULL;
+}
+
+/* Gives messages from later chunks their line numbers, by counting newlines before them. */
+static void resolve_lines(run *r, ih_diag *diag)
+{
+    for (size_t i = 0; i < diag->nmsgs; i++) {
+        ih_diag_msg *m = &diag->msgs[i];
+        if (m->line != 0 || m->file_index >= r->nfiles)
+            continue;
+        const input_file *f = &r->files[m->file_index];
+        if (!f->chunked || m->offset > f->size)
+            continue;
+        uint64_t line = 1;
+        const char *p = f->map, *end = f->map + m->offset;
+        while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+            line++;
+            p++;
+        }
+        m->line = line;
+    }
+}
+
+int ih_input_read(char *const *paths, size_t npaths, const ih_input_options *opt,
+                  const ih_sink_factory *sinks, ih_diag *diag)
+{
+    run r;
+    int status = 0;
+
+    memset(&r, 0, sizeof(r));
+    r.opt = opt;
+    r.sinks = sinks;
+    atomic_init(&r.next_job, 0);
+    atomic_init(&r.stop, false);
+    atomic_init(&r.unreadable, 0);
+
+    for (size_t i = 0; i < npaths && status == 0; i++)
+        if (expand(&r, diag, paths[i], false, 0) < 0)
+            status = -1;
+    for (size_t i = 0; i < r.nfiles && status == 0; i++)
+        plan_file(&r, (uint32_t)i, diag);
+
+    unsigned nthreads = opt->threads ? opt->threads : 1;
+    if (nthreads > r.njobs)
+        nthreads = r.njobs ? (unsigned)r.njobs : 1;
+    r.worker_diags = calloc(nthreads, sizeof(*r.worker_diags));
+    worker_arg *args = calloc(nthreads, sizeof(*args));
+    pthread_t *threads = calloc(nthreads, sizeof(*threads));
+    if (!r.worker_diags || !args || !threads)
+        status = -1;
+
+    if (status == 0 && !diag->stop) {
+        unsigned started = 0;
+        for (unsigned t = 0; t < nthreads; t++) {
+            ih_diag_init(&r.worker_diags[t], opt->strict);
+            args[t] = (worker_arg){&r, t, 0};
+        }
+        /* Worker 0 runs on this thread, so a single-threaded run starts no thread. */
+        for (unsigned t = 1; t < nthreads; t++) {
+            if (pthread_create(&threads[t], NULL, worker_main, &args[t]) != 0)
+                break;
+            started = t;
+        }
+        worker_main(&args[0]);
+        for (unsigned t = 1; t <= started; t++)
+            pthread_join(threads[t], NULL);
+        for (unsigned t = 0; t < nthreads; t++) {
+            if (args[t].status < 0)
+                status = -1;
+            ih_diag_merge(diag, &r.worker_diags[t]);
+            ih_diag_free(&r.worker_diags[t]);
+        }
+    }
+    resolve_lines(&r, diag);
+    if (diag->stop)
+        status = -1;
+    if (status == 0 && atomic_load(&r.unreadable) > 0)
+        status = 1;
+
+    for (size_t i = 0; i < r.nfiles; i++) {
+        if (r.files[i].map)
+            munmap((void *)r.files[i].map, r.files[i].size);
+        free(r.files[i].path);
+    }
+    free(r.files);
+    free(r.jobs);
+    free(r.worker_diags);
+    free(args);
+    free(threads);
+    return status;
+}
