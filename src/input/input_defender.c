@@ -32,7 +32,8 @@ enum column {
     COL_PROCESS_ID,
     COL_ACCOUNT_DOMAIN,
     COL_ACCOUNT_NAME,
-    /* Not DeviceNetworkEvents columns: the reference rule sums them, so they are read if present. */
+    /* Not DeviceNetworkEvents columns: the reference rule sums them, so they are read if present.
+     */
     COL_SENT_BYTES,
     COL_RECEIVED_BYTES,
     NCOLUMNS
@@ -80,6 +81,10 @@ typedef struct row {
 
 /* --- Values --- */
 
+/* JSON types in words, indexed by json_type. */
+static const char *const json_type_words[] = {"null",     "false",    "true",     "a number",
+                                              "a string", "an array", "an object"};
+
 static bool value_empty(const value *v)
 {
     return v->kind == VAL_ABSENT || v->kind == VAL_NULL ||
@@ -89,8 +94,6 @@ static bool value_empty(const value *v)
 /* Writes v for a message: a string quoted and cut to 60 bytes, control bytes as '?'. */
 static void describe_value(const value *v, char *out, size_t cap)
 {
-    static const char *const json_names[] = {"null", "false", "true", "a number", "a string",
-                                             "an array", "an object"};
     size_t o = 0;
 
     switch (v->kind) {
@@ -101,7 +104,7 @@ static void describe_value(const value *v, char *out, size_t cap)
         snprintf(out, cap, "null");
         return;
     case VAL_OTHER:
-        snprintf(out, cap, "%s", json_names[v->json_type <= JSON_OBJECT ? v->json_type : 0]);
+        snprintf(out, cap, "%s", json_type_words[v->json_type <= JSON_OBJECT ? v->json_type : 0]);
         return;
     case VAL_NUMBER:
         snprintf(out, cap, "%.*s", (int)(v->text.len > 60 ? 60 : v->text.len), v->text.ptr);
@@ -496,14 +499,12 @@ static bool stream_match(const json_doc *doc, int root)
 /* Reads one element of a streaming line; index is its position in "records", or 0. */
 static int stream_one(const json_doc *doc, int rec, size_t index, ih_read_ctx *ctx)
 {
-    static const char *const json_names[] = {"null", "false", "true", "a number", "a string",
-                                             "an array", "an object"};
     row r;
 
     ih_read_count_record(ctx, defender_stream_name);
     if (json_type_of(doc, rec) != JSON_OBJECT) {
         ih_read_bad(ctx, "invalid streaming record", "record %zu of \"records\" is %s", index,
-                    json_names[json_type_of(doc, rec)]);
+                    json_type_words[json_type_of(doc, rec)]);
         return 1;
     }
 
@@ -564,19 +565,19 @@ static const char utf8_bom[] = "\xEF\xBB\xBF";
 
 /* Per-stream state: the header's column positions and a record that spans lines. */
 typedef struct csv_stream {
-    bool started;       /* a line was seen, so a byte order mark can no longer come */
+    bool started; /* a line was seen, so a byte order mark can no longer come */
     bool have_header;
-    bool header_bad;    /* the header could not be split, so rows cannot be mapped */
-    size_t ncols;       /* fields in the header */
+    bool header_bad;          /* the header could not be split, so rows cannot be mapped */
+    size_t ncols;             /* fields in the header */
     long col_index[NCOLUMNS]; /* header position of each mapped column, or -1 */
 
-    csv_state state;    /* quoting state of the record being assembled */
-    char *rec;          /* the record so far, lines joined by '\n', when it spans lines */
+    csv_state state; /* quoting state of the record being assembled */
+    char *rec;       /* the record so far, lines joined by '\n', when it spans lines */
     size_t rec_len, rec_cap;
-    bool rec_too_long;  /* the record passed IH_MAX_LINE: skip to its end */
+    bool rec_too_long;             /* the record passed IH_MAX_LINE: skip to its end */
     uint64_t rec_line, rec_offset; /* origin of the record's first line */
 
-    char *out;          /* unescaped field contents of the current record */
+    char *out; /* unescaped field contents of the current record */
     size_t out_cap;
     ih_str *fields;
     size_t fields_cap;
@@ -691,8 +692,7 @@ static int append_line(csv_stream *s, const char *line, size_t len, bool more, i
         ctx->origin.offset = s->rec_offset;
         ih_read_count_record(ctx, defender_csv_name);
         ih_read_bad(ctx, "record too long",
-                    "a quoted field makes the record longer than %u bytes; skipped",
-                    IH_MAX_LINE);
+                    "a quoted field makes the record longer than %u bytes; skipped", IH_MAX_LINE);
         ctx->origin.line = line_no;
         ctx->origin.offset = offset;
         s->rec_too_long = true;

@@ -53,7 +53,8 @@ static const struct {
     {"QueryStatus", "sysmon.dns.status"},
 };
 
-/* Looks up a dotted ECS name written either nested ({"source": {"ip": ...}}) or flat ("source.ip"). */
+/* Looks up a dotted ECS name written either nested ({"source": {"ip": ...}}) or flat ("source.ip").
+ */
 static int get_ecs(const json_doc *doc, int root, const char *path)
 {
     int tok = json_get(doc, root, path);
@@ -233,22 +234,23 @@ static enum field_result get_addr(ih_read_ctx *ctx, const record *rec, const cha
 }
 
 /* Checks an address against its IsIpv6 flag, where the record has one. */
-static bool check_family(ih_read_ctx *ctx, const record *rec, const char *flag_name,
-                         const char *addr_name, const ih_addr *addr)
+static enum field_result check_family(ih_read_ctx *ctx, const record *rec, const char *flag_name,
+                                      const char *addr_name, const ih_addr *addr)
 {
     ih_str flag;
+    enum field_result fr = get_text(ctx, rec, flag_name, &flag);
 
-    if (get_text(ctx, rec, flag_name, &flag) != FIELD_OK || addr->family == IH_AF_NONE)
-        return true;
+    if (fr != FIELD_OK || addr->family == IH_AF_NONE)
+        return fr;
     bool v6 = addr->family == IH_AF_INET6;
     if ((text_equal_nocase(flag, "true") && !v6) || (text_equal_nocase(flag, "false") && v6)) {
         char reason[64];
         snprintf(reason, sizeof(reason), "inconsistent %s", flag_name);
-        ih_read_bad(ctx, reason, "%s is %.*s but %s is an IPv%s address", flag_name,
-                    (int)flag.len, flag.ptr, addr_name, v6 ? "6" : "4");
-        return false;
+        ih_read_bad(ctx, reason, "%s is %.*s but %s is an IPv%s address", flag_name, (int)flag.len,
+                    flag.ptr, addr_name, v6 ? "6" : "4");
+        return FIELD_BAD;
     }
-    return true;
+    return FIELD_OK;
 }
 
 /* --- Fields common to both events --- */
@@ -297,8 +299,8 @@ static enum field_result get_device(ih_read_ctx *ctx, const record *rec, ih_str 
     }
     /* In winlogbeat 6 host.name is the forwarding collector, so only ECS reads it. */
     if (!device->ptr && rec->layout == LAYOUT_ECS &&
-        !token_text(ctx, rec->doc, get_ecs(rec->doc, rec->root, "host.name"), "host.name",
-                    device, &no_memory))
+        !token_text(ctx, rec->doc, get_ecs(rec->doc, rec->root, "host.name"), "host.name", device,
+                    &no_memory))
         return no_memory ? FIELD_NO_MEMORY : FIELD_BAD;
     return FIELD_OK;
 }
@@ -374,8 +376,8 @@ static enum field_result get_user(ih_read_ctx *ctx, const record *rec, ih_str *u
         return fr;
     if (!token_text(ctx, rec->doc, get_ecs(rec->doc, rec->root, "user.domain"), "user.domain",
                     &domain, &no_memory) ||
-        !token_text(ctx, rec->doc, get_ecs(rec->doc, rec->root, "user.name"), "user.name",
-                    &name, &no_memory))
+        !token_text(ctx, rec->doc, get_ecs(rec->doc, rec->root, "user.name"), "user.name", &name,
+                    &no_memory))
         return no_memory ? FIELD_NO_MEMORY : FIELD_BAD;
     if (!name.ptr || name.len == 0)
         return FIELD_OK;
@@ -399,7 +401,8 @@ static enum field_result get_common(ih_read_ctx *ctx, const record *rec, common 
 
     if ((fr = get_time(ctx, rec, &c->time)) != FIELD_OK ||
         (fr = get_device(ctx, rec, &c->device)) != FIELD_OK ||
-        (fr = get_process(ctx, rec, c)) != FIELD_OK || (fr = get_user(ctx, rec, &c->user)) != FIELD_OK)
+        (fr = get_process(ctx, rec, c)) != FIELD_OK ||
+        (fr = get_user(ctx, rec, &c->user)) != FIELD_OK)
         return fr;
     return FIELD_OK;
 }
@@ -465,8 +468,7 @@ typedef struct endpoint {
     ih_str hostname;
 } endpoint;
 
-static enum field_result get_endpoint(ih_read_ctx *ctx, const record *rec, bool source,
-                                      endpoint *e)
+static enum field_result get_endpoint(ih_read_ctx *ctx, const record *rec, bool source, endpoint *e)
 {
     const char *ip = source ? "SourceIp" : "DestinationIp";
     enum field_result fr;
@@ -478,9 +480,7 @@ static enum field_result get_endpoint(ih_read_ctx *ctx, const record *rec, bool 
                        &e->hostname)) != FIELD_OK)
         return fr;
     e->hostname = dash_to_unknown(e->hostname);
-    if (!check_family(ctx, rec, source ? "SourceIsIpv6" : "DestinationIsIpv6", ip, &e->addr))
-        return FIELD_BAD;
-    return FIELD_OK;
+    return check_family(ctx, rec, source ? "SourceIsIpv6" : "DestinationIsIpv6", ip, &e->addr);
 }
 
 /*

@@ -192,13 +192,13 @@ static void term_text(FILE *out, const char *s, size_t width)
 
 static void write_table(FILE *out, const ih_alert_list *alerts)
 {
-    fprintf(out, "%-24s  %-26s  %-20s  %-15s  %-30s  %7s  %10s  %s\n", "Timestamp", "AlertType",
+    fprintf(out, "%-30s  %-26s  %-20s  %-15s  %-30s  %7s  %10s  %s\n", "Timestamp", "AlertType",
             "DeviceName", "RemoteIP", "RemoteUrl", "Count", "BytesSent", "SampleProcesses");
     for (size_t i = 0; i < alerts->count; i++) {
         const ih_alert *a = &alerts->items[i];
         char t[IH_TIME_TEXT_MAX];
         ih_time_format(a->timestamp, t);
-        fprintf(out, "%-24s  %-26s  ", t, a->alert_type);
+        fprintf(out, "%-30s  %-26s  ", t, a->alert_type);
         term_text(out, a->device_name, 20);
         fputs("  ", out);
         term_text(out, a->remote_ip, 15);

@@ -802,8 +802,7 @@ function fluxCases() {
 }
 
 // Returns every case: { name, about, rows, expect }, where `expect` lists all
-// the alerts the case's devices and dynamic-DNS names must produce, in output
-// order.
+// the alerts that the case's devices and dynamic-DNS names must produce.
 export function boundaryCases() {
     const newest = {
         name: 'newest-row',
