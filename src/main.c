@@ -329,6 +329,10 @@ static int cmd_scan(int argc, char **argv)
     ih_diag diag;
     ih_diag_init(&diag, co.strict);
     ih_input_options opt = {co.format, threads, co.strict, 0};
+    /* Tests set a small chunk size to exercise parallel chunks on small files. */
+    const char *chunk = getenv("INFRAHUNT_CHUNK_SIZE");
+    if (chunk)
+        opt.chunk_size = (size_t)strtoull(chunk, NULL, 10);
     ih_sink_factory factory = {scan_make_sink, &run};
     int rc = ih_input_read(argv + optind, (size_t)(argc - optind), &opt, &factory, &diag);
     int status = finish_input(rc, &diag, &co);

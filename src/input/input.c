@@ -546,7 +546,20 @@ static int read_mapped(run *r, const job *j, ih_read_ctx *ctx)
 
     if (feed_open(&lf, f->reader, ctx, &r->stop, j->start) < 0)
         return -1;
-    int rc = feed(&lf, f->map + j->start, j->end - j->start);
+
+    /* Feed in segments and drop each from memory once read: mapped pages
+       would otherwise stay resident and count as the process's memory. */
+    const size_t segment = (size_t)16 << 20;
+    const size_t page = 4096;
+    int rc = 0;
+    for (size_t at = j->start; rc == 0 && at < j->end;) {
+        size_t n = j->end - at < segment ? j->end - at : segment;
+        rc = feed(&lf, f->map + at, n);
+        size_t done_from = (at + page - 1) / page * page, done_to = (at + n) / page * page;
+        if (done_to > done_from)
+            madvise((void *)(f->map + done_from), done_to - done_from, MADV_DONTNEED);
+        at += n;
+    }
     if (rc == 0)
         rc = feed_end(&lf);
     feed_close(&lf);

@@ -244,10 +244,11 @@ static enum field_result check_family(ih_read_ctx *ctx, const record *rec, const
         return fr;
     bool v6 = addr->family == IH_AF_INET6;
     if ((text_equal_nocase(flag, "true") && !v6) || (text_equal_nocase(flag, "false") && v6)) {
-        char reason[64];
+        char reason[64], text[IH_ADDR_TEXT_MAX];
         snprintf(reason, sizeof(reason), "inconsistent %s", flag_name);
-        ih_read_bad(ctx, reason, "%s is %.*s but %s is an IPv%s address", flag_name, (int)flag.len,
-                    flag.ptr, addr_name, v6 ? "6" : "4");
+        ih_addr_format(addr, text);
+        ih_read_bad(ctx, reason, "%s is %.*s but %s %s is an IPv%s address", flag_name,
+                    (int)flag.len, flag.ptr, addr_name, text, v6 ? "6" : "4");
         return FIELD_BAD;
     }
     return FIELD_OK;

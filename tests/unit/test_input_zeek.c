@@ -454,9 +454,12 @@ static void test_conn_state_mapping(void **state)
     assert_int_equal(f->nconns, 2 * n);
     for (size_t i = 0; i < n; i++) {
         const captured_conn *out = &f->conns[2 * i], *in = &f->conns[2 * i + 1];
-        print_message("case %zu: %s %s\n", i, cases[i].proto, cases[i].state);
-        assert_int_equal(out->action, cases[i].outbound);
-        assert_int_equal(in->action, cases[i].inbound);
+        if (out->action != cases[i].outbound)
+            fail_msg("%s %s outbound: action %s, expected %s", cases[i].proto, cases[i].state,
+                     ih_action_name(out->action), ih_action_name(cases[i].outbound));
+        if (in->action != cases[i].inbound)
+            fail_msg("%s %s inbound: action %s, expected %s", cases[i].proto, cases[i].state,
+                     ih_action_name(in->action), ih_action_name(cases[i].inbound));
         assert_string_equal(out->action_name.text, cases[i].state);
     }
 }
