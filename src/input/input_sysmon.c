@@ -484,10 +484,54 @@ static enum field_result get_endpoint(ih_read_ctx *ctx, const record *rec, bool 
     return check_family(ctx, rec, source ? "SourceIsIpv6" : "DestinationIsIpv6", ip, &e->addr);
 }
 
+static bool names_equal_nocase(ih_str a, ih_str b)
+{
+    if (!a.ptr || !b.ptr || a.len != b.len || a.len == 0)
+        return false;
+    for (size_t i = 0; i < a.len; i++) {
+        char x = a.ptr[i], y = b.ptr[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+/* Start of the IANA dynamic port range, which Windows uses for client ports. */
+#define DYNAMIC_PORT_MIN 49152
+
+/*
+ * Decides whether the Source side of an accepted connection (Initiated=false)
+ * is the device. Sysmon versions disagree: in the OTRF recordings of 2019
+ * and in UDP events the Source is the local socket, in later TCP events the
+ * Source is the peer that connected. So the evidence decides, in this order:
+ * the side whose host name is the computer's name; else the side with the
+ * listening port when exactly one port is below the dynamic range; else the
+ * Destination, as current Sysmon writes TCP.
+ */
+static bool inbound_source_is_local(ih_str device, const endpoint *src, const endpoint *dst)
+{
+    bool src_named = names_equal_nocase(src->hostname, device);
+    bool dst_named = names_equal_nocase(dst->hostname, device);
+
+    if (src_named != dst_named)
+        return src_named;
+    if (src->port >= 0 && dst->port >= 0) {
+        bool src_listening = src->port < DYNAMIC_PORT_MIN,
+             dst_listening = dst->port < DYNAMIC_PORT_MIN;
+        if (src_listening != dst_listening)
+            return src_listening;
+    }
+    return false;
+}
+
 /*
  * Initiated=true: the device opened the connection, so it is the Source side
  * and the remote end is the Destination. Initiated=false: the device accepted
- * it, so it is the Destination side and the remote end is the Source.
+ * it, and inbound_source_is_local() tells which side it is.
  */
 static int read_connection(ih_read_ctx *ctx, const record *rec, const common *cm)
 {
@@ -504,8 +548,9 @@ static int read_connection(ih_read_ctx *ctx, const record *rec, const common *cm
         return fr == FIELD_NO_MEMORY ? -1 : 1;
 
     ih_conn_init(&c);
-    const endpoint *local = initiated == 0 ? &dst : &src;
-    const endpoint *remote = initiated == 0 ? &src : &dst;
+    bool source_local = initiated != 0 || inbound_source_is_local(cm->device, &src, &dst);
+    const endpoint *local = source_local ? &src : &dst;
+    const endpoint *remote = source_local ? &dst : &src;
     c.time = cm->time;
     c.device_name = cm->device.ptr ? cm->device : local->ip_text;
     c.device_id = c.device_name;
@@ -742,6 +787,7 @@ static int read_dns_query(ih_read_ctx *ctx, const record *rec, const common *cm)
     if ((fr = map_query_status(ctx, rec, &d)) != FIELD_OK ||
         (fr = get_text(ctx, rec, "QueryResults", &results)) != FIELD_OK)
         return fr == FIELD_NO_MEMORY ? -1 : 1;
+    results = dash_to_unknown(results);
     if (results.ptr) {
         if (!parse_query_results(ctx, results, &d))
             return 1;

@@ -15,7 +15,7 @@
 #include "../event/addr.h"
 #include "../event/timeutil.h"
 
-/* Source names: records of Zeek logs other than conn and dns count under the plain name. */
+/* Source names. Records of Zeek logs other than conn and dns count under the plain name. */
 static const char zeek_tsv_source[] = "zeek-tsv";
 static const char zeek_conn_tsv_source[] = "zeek-conn-tsv";
 static const char zeek_dns_tsv_source[] = "zeek-dns-tsv";
@@ -140,8 +140,8 @@ static int hex_digit(char c)
 
 /*
  * Decodes Zeek's \xHH escapes of s[0..n) into out, which has room for n
- * bytes, and returns the decoded length. Zeek writes a backslash, a control
- * byte or a separator inside a value this way; a backslash that does not
+ * bytes, and returns the decoded length. Zeek escapes a backslash, a control
+ * byte or a separator inside a value this way. A backslash that does not
  * start such an escape is kept.
  */
 static size_t decode_escapes(const char *s, size_t n, char *out)
@@ -222,7 +222,7 @@ static bool parse_seconds(ih_str s, int64_t *out)
     return true;
 }
 
-/* Zeek writes booleans as T and F in TSV; JSON has true and false. */
+/* Parses T or F, as Zeek writes booleans in TSV, and true or false from JSON. */
 static bool parse_bool(ih_str s, int *out)
 {
     if (str_equal(s, "T") || str_equal(s, "true")) {
@@ -257,7 +257,7 @@ static int get_time(ih_read_ctx *ctx, const zeek_values *v, ih_time *out)
 
     if (!s.ptr)
         return missing_value(ctx, ZF_TS);
-    /* TSV has epoch seconds; JSON has epoch seconds or ISO 8601, by Zeek's JSON settings. */
+    /* TSV has epoch seconds. JSON has epoch seconds or ISO 8601, by Zeek's JSON settings. */
     if (ih_time_parse(s.ptr, s.len, out) != 0)
         return bad_value(ctx, "invalid time", ZF_TS, s);
     return ZEEK_OK;
@@ -288,7 +288,7 @@ static int get_port(ih_read_ctx *ctx, const zeek_values *v, enum zeek_field f, i
     return ZEEK_OK;
 }
 
-/* Reads an optional count; an unset one is IH_UNKNOWN_BYTES, never 0. */
+/* Reads an optional count, which is IH_UNKNOWN_BYTES when unset and never 0. */
 static int get_count(ih_read_ctx *ctx, const zeek_values *v, enum zeek_field f, uint64_t *out)
 {
     ih_str s = v->text[f];
@@ -301,7 +301,7 @@ static int get_count(ih_read_ctx *ctx, const zeek_values *v, enum zeek_field f, 
     return ZEEK_OK;
 }
 
-/* Reads an optional count that fits an int32_t, such as qtype; -1 when unset. */
+/* Reads an optional count that fits an int32_t, such as qtype, or -1 when unset. */
 static int get_code(ih_read_ctx *ctx, const zeek_values *v, enum zeek_field f, int32_t *out)
 {
     ih_str s = v->text[f];
@@ -316,7 +316,7 @@ static int get_code(ih_read_ctx *ctx, const zeek_values *v, enum zeek_field f, i
     return ZEEK_OK;
 }
 
-/* Reads an optional boolean as 1 or 0; -1 when unset. */
+/* Reads an optional boolean as 1 or 0, or -1 when unset. */
 static int get_bool(ih_read_ctx *ctx, const zeek_values *v, enum zeek_field f, int *out)
 {
     ih_str s = v->text[f];
@@ -331,7 +331,7 @@ static int get_bool(ih_read_ctx *ctx, const zeek_values *v, enum zeek_field f, i
 
 /* ---- conn.log ---- */
 
-/* The parsed columns of one conn.log record; unknown values as in ih_conn. */
+/* Parsed columns of one conn.log record, with unknown values as in ih_conn. */
 typedef struct zeek_conn {
     ih_time ts;
     ih_addr orig_h, resp_h;
@@ -341,7 +341,7 @@ typedef struct zeek_conn {
     int local_orig, local_resp;                 /* 1, 0, or -1 when unset */
 } zeek_conn;
 
-/* What the sensor saw of a connection's setup, whatever its direction. */
+/* Outcome of a connection's setup as the sensor saw it, whatever its direction. */
 enum conn_outcome { OUTCOME_ATTEMPT, OUTCOME_ESTABLISHED, OUTCOME_REJECTED };
 
 /*
@@ -353,15 +353,16 @@ static enum conn_outcome tcp_outcome(ih_str state)
 {
     /* S1: established and still open. SF: established and closed normally.
        S2, S3: established, then a close attempt by the originator (S2) or the
-       responder (S3) went unanswered. RSTO, RSTR: established, then reset by
-       the originator or the responder. */
+       responder (S3) went unanswered. RSTO: established, then reset by the
+       originator. RSTR: reset by the responder after the handshake, because
+       Zeek reports a RST in reply to a SYN as REJ. */
     static const char *const established[] = {"S1", "S2", "S3", "SF", "RSTO", "RSTR"};
 
     for (size_t i = 0; i < sizeof(established) / sizeof(established[0]); i++)
         if (str_equal(state, established[i]))
             return OUTCOME_ESTABLISHED;
 
-    /* REJ: the responder answered the SYN with a RST, so the attempt was refused. */
+    /* REJ: the responder replied to the SYN with a RST, so the attempt was rejected. */
     if (str_equal(state, "REJ"))
         return OUTCOME_REJECTED;
 
@@ -373,7 +374,7 @@ static enum conn_outcome tcp_outcome(ih_str state)
     return OUTCOME_ATTEMPT;
 }
 
-/* UDP, ICMP and other flows have no handshake: any reply from the responder counts. */
+/* UDP, ICMP and other flows have no handshake, so any reply from the responder counts. */
 static enum conn_outcome flow_outcome(const zeek_conn *z, ih_str state)
 {
     bool packets = z->resp_pkts != IH_UNKNOWN_BYTES && z->resp_pkts > 0;
@@ -385,8 +386,7 @@ static enum conn_outcome flow_outcome(const zeek_conn *z, ih_str state)
     return OUTCOME_ATTEMPT;
 }
 
-/* Direction from local_orig and local_resp, which Zeek leaves unset when Site::local_nets is empty.
- */
+/* Direction from local_orig and local_resp, both unset when Site::local_nets is empty. */
 static enum ih_direction conn_direction(int local_orig, int local_resp)
 {
     if (local_orig == 1 && local_resp == 0)
@@ -462,7 +462,7 @@ static void fill_conn(const zeek_values *v, const zeek_conn *z, ih_conn *c)
     c->action = (uint8_t)conn_action(outcome, (enum ih_direction)c->direction);
 }
 
-/* Builds and delivers the event of one conn.log record; returns the line reader's status. */
+/* Builds and delivers the event of one conn.log record. Returns the line reader's status. */
 static int emit_conn(ih_read_ctx *ctx, const zeek_values *v)
 {
     zeek_conn z;
@@ -486,7 +486,7 @@ static int parse_dns(ih_read_ctx *ctx, const zeek_values *v, ih_dns *d)
         get_code(ctx, v, ZF_RCODE, &d->rcode) != 0)
         return ZEEK_BAD;
 
-    /* The client is the device: Zeek has no host names. */
+    /* The client is the device, named by its address because Zeek has no host names. */
     d->device_id = d->device_name = v->text[ZF_ORIG_H];
     d->query_name = v->text[ZF_QUERY];
     d->query_type_name = v->text[ZF_QTYPE_NAME];
@@ -512,7 +512,7 @@ static bool is_domain_name(ih_str s)
 /*
  * True for query types whose own answer data is a name (NS, SOA, PTR, MX,
  * SRV, DNAME). Zeek logs only that name for each of them, so a name in their
- * answers cannot be told apart from a CNAME target.
+ * answers cannot be distinguished from a CNAME target.
  */
 static bool qtype_has_name_data(int32_t qtype)
 {
@@ -570,7 +570,7 @@ static int set_ttl(ih_read_ctx *ctx, ih_dns *d, size_t position, ih_str text)
 
 /* ---- Zeek TSV ---- */
 
-/* Longest separator or unset/empty marker kept, in bytes. Zeek's defaults have 1 to 7. */
+/* Maximum length in bytes of a separator or unset/empty marker. Zeek's defaults have 1 to 7. */
 #define ZEEK_MAX_MARKER 16
 /* Records with more columns than this are rejected. Zeek's conn.log has about 22. */
 #define ZEEK_MAX_COLUMNS 1024
@@ -580,7 +580,7 @@ typedef struct zeek_marker {
     size_t len;
 } zeek_marker;
 
-/* The header of the log block being read: set by '#' lines, used by the records after them. */
+/* Header of the log block being read, set by '#' lines and used by the records after them. */
 typedef struct zeek_tsv {
     zeek_marker separator, set_separator, empty_field, unset_field;
     enum zeek_path path;                    /* from #path; PATH_NONE until one is seen */
@@ -648,7 +648,10 @@ static void tsv_reset(zeek_tsv *st)
         st->field_column[f] = -1;
 }
 
-/* Builds the skip reason for a log this reader does not use, keeping the counter names tame. */
+/*
+ * Builds the skip reason for a log this reader does not use. A long or unusual
+ * name becomes "other", so that one file cannot create many counters.
+ */
 static void make_skip_reason(ih_str name, char *out, size_t cap)
 {
     bool plain = name.len > 0 && name.len <= 32;
@@ -664,18 +667,22 @@ static void make_skip_reason(ih_str name, char *out, size_t cap)
         snprintf(out, cap, "zeek log not used: %s", name.len ? "other" : "unknown");
 }
 
-/* Sets a marker from a header value, decoding \xHH escapes; reports a value that does not fit. */
-static void tsv_set_marker(zeek_marker *m, const char *key, ih_str value, ih_read_ctx *ctx)
+/*
+ * Sets a marker from a header value with \xHH escapes decoded, or reports a
+ * value that does not fit. Only the unset and empty markers may be empty.
+ */
+static void tsv_set_marker(zeek_marker *m, const char *key, bool allow_empty, ih_str value,
+                           ih_read_ctx *ctx)
 {
     char text[72];
 
-    if (value.len == 0 || value.len > 4 * ZEEK_MAX_MARKER) {
+    if ((value.len == 0 && !allow_empty) || value.len > 4 * ZEEK_MAX_MARKER) {
         ih_read_bad(ctx, "invalid Zeek header", "%s '%s'", key, printable(value, text));
         return;
     }
     char decoded[4 * ZEEK_MAX_MARKER];
     size_t n = decode_escapes(value.ptr, value.len, decoded);
-    if (n == 0 || n > ZEEK_MAX_MARKER) {
+    if ((n == 0 && !allow_empty) || n > ZEEK_MAX_MARKER) {
         ih_read_bad(ctx, "invalid Zeek header", "%s '%s'", key, printable(value, text));
         return;
     }
@@ -731,13 +738,13 @@ static bool starts_with(const char *s, size_t n, const char *prefix)
 /*
  * Applies one header line. "#separator" is followed by a space and starts a
  * new block; the other keys are followed by the separator. #open, #close,
- * #types and unknown keys change nothing. Returns 0: a header carries no record.
+ * #types and unknown keys change nothing. Returns 0 because a header carries no record.
  */
 static int tsv_header(zeek_tsv *st, const char *line, size_t len, ih_read_ctx *ctx)
 {
     if (starts_with(line, len, "#separator") && len > 11 && (line[10] == ' ' || line[10] == '\t')) {
         tsv_reset(st);
-        tsv_set_marker(&st->separator, "#separator", (ih_str){line + 11, len - 11}, ctx);
+        tsv_set_marker(&st->separator, "#separator", false, (ih_str){line + 11, len - 11}, ctx);
         return 0;
     }
 
@@ -748,11 +755,11 @@ static int tsv_header(zeek_tsv *st, const char *line, size_t len, ih_read_ctx *c
     ih_str value = {end + st->separator.len, len - key.len - st->separator.len};
 
     if (str_equal(key, "#set_separator")) {
-        tsv_set_marker(&st->set_separator, "#set_separator", value, ctx);
+        tsv_set_marker(&st->set_separator, "#set_separator", false, value, ctx);
     } else if (str_equal(key, "#empty_field")) {
-        tsv_set_marker(&st->empty_field, "#empty_field", value, ctx);
+        tsv_set_marker(&st->empty_field, "#empty_field", true, value, ctx);
     } else if (str_equal(key, "#unset_field")) {
-        tsv_set_marker(&st->unset_field, "#unset_field", value, ctx);
+        tsv_set_marker(&st->unset_field, "#unset_field", true, value, ctx);
     } else if (str_equal(key, "#path")) {
         st->path = str_equal(value, "conn")  ? PATH_CONN
                    : str_equal(value, "dns") ? PATH_DNS
@@ -764,7 +771,7 @@ static int tsv_header(zeek_tsv *st, const char *line, size_t len, ih_read_ctx *c
     return 0;
 }
 
-/* The log of the current block: from #path, or guessed from the columns when #path is missing. */
+/* Log of the current block, from #path or, when #path is missing, guessed from the columns. */
 static enum zeek_path tsv_path(const zeek_tsv *st)
 {
     if (st->path != PATH_NONE)
@@ -892,7 +899,7 @@ static int tsv_line(void *state, const char *line, size_t len, ih_read_ctx *ctx)
 {
     size_t lead = 0;
 
-    /* Blanks before '#' are skipped: a copy of a log in Slips' test data has "\t#separator". */
+    /* Blanks before '#' are skipped because a log in Slips' test data starts "\t#separator". */
     while (lead < len && (line[lead] == ' ' || line[lead] == '\t'))
         lead++;
     if (lead == len)
@@ -936,7 +943,7 @@ static void tsv_close(void *state, ih_read_ctx *ctx)
 
 /* ---- Zeek JSON ---- */
 
-/* The token naming the log of a record: "@stream", else "_path"; -1 if neither is a string. */
+/* Token of "@stream", else of "_path", naming the log of a record. -1 if neither is a string. */
 static int json_stream_token(const json_doc *doc, int root)
 {
     int tok = json_get(doc, root, "@stream");
@@ -967,7 +974,7 @@ static bool zeek_json_match(const json_doc *doc, int root)
     return json_get(doc, root, "uid") >= 0 && json_column(doc, root, ZF_ORIG_H) >= 0;
 }
 
-/* The log of a record: named by "@stream" or "_path", else guessed from columns only it has. */
+/* Log of a record, named by "@stream" or "_path", else guessed from columns only it has. */
 static enum zeek_path json_path(const json_doc *doc, int root, ih_str *name)
 {
     int stream = json_stream_token(doc, root);

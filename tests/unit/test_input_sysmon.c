@@ -176,6 +176,13 @@ static void expect_bad(harness *h, const char *text, const char *reason, const c
     uint64_t errors = h->diag.errors;
     size_t conns = h->cap.nconns, dnss = h->cap.ndnss;
 
+    /* Only the first IH_DIAG_KEEP messages are kept, so start each check with none. */
+    for (size_t i = 0; i < h->diag.nmsgs; i++) {
+        free(h->diag.msgs[i].file);
+        free(h->diag.msgs[i].text);
+    }
+    h->diag.nmsgs = 0;
+
     assert_int_equal(feed(h, text), 1);
     assert_int_equal(h->diag.errors, errors + 1);
     assert_int_equal(h->cap.nconns, conns);
@@ -332,6 +339,43 @@ static void inbound_connection_swaps_sides(void **state)
     assert_int_equal(c->protocol, IH_PROTO_UDP);
 }
 
+/* Recordings of 2019 put the local socket first for accepted connections; the port tells. */
+static void inbound_source_local_by_port(void **state)
+{
+    harness *h = *state;
+    const char *rec =
+        "{\"event_id\":3,\"log_name\":\"Microsoft-Windows-Sysmon/Operational\","
+        "\"computer_name\":\"HFDC01.shire.com\",\"event_data\":{"
+        "\"UtcTime\":\"2019-05-18 20:35:52.569\",\"Initiated\":\"false\",\"Protocol\":\"tcp\","
+        "\"SourceIp\":\"172.18.39.5\",\"SourcePort\":\"135\",\"DestinationIp\":\"172.18.39.106\","
+        "\"DestinationPort\":\"50123\"}}";
+
+    assert_int_equal(feed(h, rec), 1);
+    assert_int_equal(h->cap.nconns, 1);
+    const ih_conn *c = &h->cap.conns[0];
+    assert_int_equal(c->direction, IH_DIR_INBOUND);
+    assert_addr(&c->local_addr, "172.18.39.5");
+    assert_int_equal(c->local_port, 135);
+    assert_addr(&c->remote_addr, "172.18.39.106");
+    assert_int_equal(c->remote_port, 50123);
+}
+
+/* Without a name or a listening port to go by, the Destination is the device. */
+static void inbound_defaults_to_destination(void **state)
+{
+    harness *h = *state;
+    const char *rec =
+        "{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Hostname\":\"h\","
+        "\"UtcTime\":\"2020-07-22 04:01:23.056\",\"Initiated\":\"false\",\"Protocol\":\"tcp\","
+        "\"SourceIp\":\"10.0.0.7\",\"SourcePort\":\"51000\",\"SourceHostname\":\"-\","
+        "\"DestinationIp\":\"10.0.0.5\",\"DestinationPort\":\"49667\"}";
+
+    assert_int_equal(feed(h, rec), 1);
+    assert_int_equal(h->cap.nconns, 1);
+    assert_addr(&h->cap.conns[0].local_addr, "10.0.0.5");
+    assert_addr(&h->cap.conns[0].remote_addr, "10.0.0.7");
+}
+
 static void hostname_empty_stays_empty(void **state)
 {
     harness *h = *state;
@@ -369,10 +413,9 @@ static void ipv6_connection(void **state)
 static void missing_initiated_leaves_direction_unknown(void **state)
 {
     harness *h = *state;
-    const char *rec =
-        "{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
-        "\"UtcTime\":\"2020-07-22 04:01:23.056\",\"SourceIp\":\"10.0.0.1\","
-        "\"DestinationIp\":\"203.0.113.9\"}";
+    const char *rec = "{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+                      "\"UtcTime\":\"2020-07-22 04:01:23.056\",\"SourceIp\":\"10.0.0.1\","
+                      "\"DestinationIp\":\"203.0.113.9\"}";
 
     assert_int_equal(feed(h, rec), 1);
     assert_int_equal(h->cap.nconns, 1);
@@ -437,7 +480,7 @@ static void ecs_dotted_keys_inbound(void **state)
 {
     harness *h = *state;
     const char *rec =
-        "{\"@timestamp\":\"2021-03-04T10:11:12Z\",\"winlog.channel\":\"ignored\","
+        "{\"@timestamp\":\"2021-03-04T10:11:12Z\","
         "\"winlog\":{\"channel\":\"Microsoft-Windows-Sysmon/Operational\",\"event_id\":3},"
         "\"host.name\":\"srv-1\",\"network.direction\":\"ingress\",\"source.ip\":\"192.0.2.8\","
         "\"source.port\":\"61000\",\"destination.ip\":\"10.0.0.5\",\"destination.port\":3389}";
@@ -486,7 +529,8 @@ static void forwarded_events_channel(void **state)
 {
     harness *h = *state;
     const char *rec =
-        "{\"EventID\":3,\"Channel\":\"ForwardedEvents\",\"SourceName\":\"Microsoft-Windows-Sysmon\","
+        "{\"EventID\":3,\"Channel\":\"ForwardedEvents\",\"SourceName\":\"Microsoft-Windows-"
+        "Sysmon\","
         "\"Computer\":\"ws-9\",\"UtcTime\":\"2020-07-22 04:01:23.056\",\"Initiated\":\"true\","
         "\"SourceIp\":\"10.0.0.1\",\"DestinationIp\":\"203.0.113.9\"}";
 
@@ -522,7 +566,8 @@ static void dns_query_answers(void **state)
         "\"ProcessId\":\"4368\",\"QueryName\":\"settings-win.data.microsoft.com\","
         "\"QueryStatus\":\"0\",\"QueryResults\":\"type:  5 settingsfd-geo.trafficmanager.net;"
         "::ffff:52.167.249.196;10.0.0.9;fe80::1;type:  33 ;\","
-        "\"Image\":\"C:\\\\Windows\\\\System32\\\\taskhostw.exe\",\"User\":\"NT AUTHORITY\\\\SYSTEM\"}";
+        "\"Image\":\"C:\\\\Windows\\\\System32\\\\taskhostw.exe\",\"User\":\"NT "
+        "AUTHORITY\\\\SYSTEM\"}";
 
     assert_int_equal(feed(h, rec), 1);
     assert_int_equal(h->diag.errors, 0);
@@ -662,8 +707,7 @@ static void other_channels_and_events_are_skipped(void **state)
     assert_int_equal(
         counter(h->diag.skipped, h->diag.nskipped, "sysmon-json", "not a Sysmon event"), 3);
     assert_int_equal(
-        counter(h->diag.skipped, h->diag.nskipped, "sysmon-json", "not a Sysmon network event"),
-        2);
+        counter(h->diag.skipped, h->diag.nskipped, "sysmon-json", "not a Sysmon network event"), 2);
     ih_read_ctx_flush(&h->ctx);
     assert_int_equal(counter(h->diag.read, h->diag.nread, "sysmon-json", "records"), 5);
 }
@@ -750,8 +794,7 @@ static const char *real_data_dir(const char *sub, char *path, size_t cap)
     snprintf(path, cap, "%s/%s", base, sub);
     DIR *d = opendir(path);
     if (!d) {
-        print_message("real data missing: %s not found (set INFRAHUNT_DATA); test skipped\n",
-                      path);
+        print_message("real data missing: %s not found (set INFRAHUNT_DATA); test skipped\n", path);
         return NULL;
     }
     closedir(d);
@@ -786,6 +829,45 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool same_device(const ih_conn *a, const ih_conn *b)
+{
+    return a->device_name.len == b->device_name.len &&
+           memcmp(a->device_name.ptr, b->device_name.ptr, a->device_name.len) == 0;
+}
+
+/* True when addr is the local address of one of the device's outbound connections. */
+static bool is_device_address(const capture *cap, const ih_conn *on, const ih_addr *addr)
+{
+    for (size_t i = 0; i < cap->nconns; i++) {
+        const ih_conn *c = &cap->conns[i];
+        if (c->direction == IH_DIR_OUTBOUND && same_device(c, on) &&
+            ih_addr_equal(&c->local_addr, addr))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Checks the side chosen for each accepted connection against the addresses
+ * the same device used for its outbound connections, where exactly one side
+ * is such an address.
+ */
+static void check_inbound_sides(const capture *cap, size_t *known, size_t *wrong)
+{
+    for (size_t i = 0; i < cap->nconns; i++) {
+        const ih_conn *c = &cap->conns[i];
+        if (c->direction != IH_DIR_INBOUND)
+            continue;
+        bool local_is_device = is_device_address(cap, c, &c->local_addr);
+        bool remote_is_device = is_device_address(cap, c, &c->remote_addr);
+        if (local_is_device == remote_is_device)
+            continue;
+        (*known)++;
+        if (remote_is_device)
+            (*wrong)++;
+    }
+}
+
 static void real_sysmon_files_yield_one_event_per_line(void **state)
 {
     harness *h = *state;
@@ -807,7 +889,7 @@ static void real_sysmon_files_yield_one_event_per_line(void **state)
     qsort(names, nnames, sizeof(names[0]), compare_names);
     assert_true(nnames > 0);
 
-    size_t total_lines = 0, total_conn = 0, total_dns = 0;
+    size_t total_lines = 0, total_conn = 0, total_dns = 0, inbound_known = 0, inbound_wrong = 0;
     for (size_t f = 0; f < nnames; f++) {
         snprintf(path, sizeof(path), "%s/%s", dir, names[f]);
         FILE *in = fopen(path, "r");
@@ -828,7 +910,8 @@ static void real_sysmon_files_yield_one_event_per_line(void **state)
             size_t before = h->cap.nconns + h->cap.ndnss;
             assert_int_equal(feed(h, line), 1);
             if (h->cap.nconns + h->cap.ndnss != before + 1)
-                fail_msg("%s:%zu gave no event", names[f], lines + 1);
+                fail_msg("%s:%zu gave no event: %s", names[f], lines + 1,
+                         h->diag.nmsgs ? h->diag.msgs[h->diag.nmsgs - 1].text : "no message");
             lines++;
         }
         free(line);
@@ -847,6 +930,7 @@ static void real_sysmon_files_yield_one_event_per_line(void **state)
             assert_true(h->cap.conns[i].remote_addr.family != IH_AF_NONE);
             assert_true(h->cap.conns[i].process_id >= 0);
         }
+        check_inbound_sides(&h->cap, &inbound_known, &inbound_wrong);
         print_message("%s: %zu lines, %zu conn, %zu dns\n", names[f], lines, h->cap.nconns,
                       h->cap.ndnss);
         total_lines += lines;
@@ -855,6 +939,12 @@ static void real_sysmon_files_yield_one_event_per_line(void **state)
         free(names[f]);
     }
     print_message("all files: %zu lines, %zu conn, %zu dns\n", total_lines, total_conn, total_dns);
+    print_message("accepted connections whose local side is known from the device's own "
+                  "outbound connections: %zu, device put on the wrong side: %zu\n",
+                  inbound_known, inbound_wrong);
+    /* The one miss is NTP, port 123 on both sides, with no host names. */
+    assert_true(inbound_known > 50);
+    assert_true(inbound_wrong <= 1);
 }
 
 /* The Empire agent in empire_dllinjection beacons from powershell.exe to 10.10.10.5:80. */
@@ -902,6 +992,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(flat_outbound_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(winlogbeat_outbound_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(inbound_connection_swaps_sides, setup, teardown),
+        cmocka_unit_test_setup_teardown(inbound_source_local_by_port, setup, teardown),
+        cmocka_unit_test_setup_teardown(inbound_defaults_to_destination, setup, teardown),
         cmocka_unit_test_setup_teardown(hostname_empty_stays_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(ipv6_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_initiated_leaves_direction_unknown, setup,

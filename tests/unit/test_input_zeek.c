@@ -20,7 +20,7 @@
 #include "../../src/event/addr.h"
 #include "../../src/input/input.h"
 
-/* ---- Capture sink: copies what the tests check, since event strings die with the call ---- */
+/* ---- Capture sink: copies the checked fields, as event strings live only during the call ---- */
 
 #define MAX_CONNS 64
 #define MAX_DNS 8
@@ -165,7 +165,7 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Feeds one line as the framework does: origin set, scratch reset. Returns the reader's status. */
+/* Feeds one line as the framework does, with origin set and scratch reset. Returns the status. */
 static int feed_line(fixture *f, const char *line, size_t len)
 {
     f->ctx.origin.line = ++f->line;
@@ -174,7 +174,7 @@ static int feed_line(fixture *f, const char *line, size_t len)
     return ih_reader_zeek_tsv.line(f->tsv, line, len, &f->ctx);
 }
 
-/* Feeds text split at '\n'; every line must be read without a fatal status. */
+/* Feeds text split at '\n'. Every line must be read without a fatal status. */
 static void feed_tsv(fixture *f, const char *text)
 {
     while (*text) {
@@ -185,7 +185,7 @@ static void feed_tsv(fixture *f, const char *text)
     }
 }
 
-/* Parses line as JSON and hands it to the Zeek layout; -2 when the layout does not match it. */
+/* Parses line as JSON and hands it to the Zeek layout. Returns -2 when the layout rejects it. */
 static int feed_json(fixture *f, const char *line)
 {
     json_error err;
@@ -243,7 +243,7 @@ static void assert_addr(const ih_addr *a, const char *text)
     "#unset_field\t-\n"
 
 #define CONN_FIELDS                                                                                \
-    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\t"    \
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\t"     \
     "orig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\t"          \
     "orig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\n"                         \
     "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\t" \
@@ -276,8 +276,8 @@ static void conn_line(char *out, size_t cap, const conn_spec *s)
              s->state, s->local_orig, s->local_resp, s->resp_pkts);
 }
 
-static const conn_spec outbound_tcp = {"10.0.0.5", "49152", "93.184.216.34", "443", "tcp", "120",
-                                       "4500", "SF", "T", "F", "4"};
+static const conn_spec outbound_tcp = {
+    "10.0.0.5", "49152", "93.184.216.34", "443", "tcp", "120", "4500", "SF", "T", "F", "4"};
 
 static void feed_conn(fixture *f, const conn_spec *s)
 {
@@ -467,7 +467,8 @@ static void test_conn_state_mapping(void **state)
 static void test_direction_and_device(void **state)
 {
     fixture *f = *state;
-    const char *flags[][2] = {{"T", "F"}, {"F", "T"}, {"T", "T"}, {"F", "F"}, {"-", "-"}, {"T", "-"}};
+    const char *flags[][2] = {{"T", "F"}, {"F", "T"}, {"T", "T"},
+                              {"F", "F"}, {"-", "-"}, {"T", "-"}};
     const enum ih_direction expected[] = {IH_DIR_OUTBOUND, IH_DIR_INBOUND, IH_DIR_LOCAL,
                                           IH_DIR_UNKNOWN,  IH_DIR_UNKNOWN, IH_DIR_UNKNOWN};
 
@@ -641,11 +642,12 @@ static void test_tsv_concatenated_blocks(void **state)
 
     feed_tsv(f, CONN_HEADER);
     feed_conn(f, &outbound_tcp);
-    feed_tsv(f, "#close\t2024-04-19-01-00-00\n" DNS_HEADER
-                "1713484800.441203\tC2\t64.225.56.201\t43250\t67.207.67.2\t53\tudp\t48095\t-\t"
-                "11.57.141.209.in-addr.arpa\t1\tC_INTERNET\t12\tPTR\t3\tNXDOMAIN\tF\tF\tT\tF\t0\t-\t"
-                "-\tF\n"
-                "#close\t2024-04-19-01-00-00\n" CONN_HEADER);
+    feed_tsv(f,
+             "#close\t2024-04-19-01-00-00\n" DNS_HEADER
+             "1713484800.441203\tC2\t64.225.56.201\t43250\t67.207.67.2\t53\tudp\t48095\t-\t"
+             "11.57.141.209.in-addr.arpa\t1\tC_INTERNET\t12\tPTR\t3\tNXDOMAIN\tF\tF\tT\tF\t0\t-\t"
+             "-\tF\n"
+             "#close\t2024-04-19-01-00-00\n" CONN_HEADER);
     feed_conn(f, &outbound_tcp);
 
     assert_int_equal(f->diag.errors, 0);
@@ -672,16 +674,44 @@ static void test_tsv_leading_tab_header(void **state)
     assert_int_equal(f->diag.errors, 0);
 }
 
+static void test_tsv_invalid_header(void **state)
+{
+    fixture *f = *state;
+    static char fields[8 * 1100];
+
+    /* An empty set separator is rejected and ',' stays. An empty unset marker is allowed. */
+    feed_tsv(f, "#separator \\x09\n#set_separator\t\n#unset_field\t\n#path\tdns\n" DNS_FIELDS);
+    const char *record =
+        "1.0\tC\t10.0.0.1\t1\t10.0.0.2\t53\tudp\t1\t0.1\ta.example\t1\tC_INTERNET\t"
+        "\tA\t0\tNOERROR\tF\tF\tT\tT\t0\t192.0.2.1,192.0.2.2\t5.0,6.0\tF";
+    assert_int_equal(feed_line(f, record, strlen(record)), 1);
+    assert_int_equal(f->diag.errors, 1);
+    assert_true(has_message(f, "invalid Zeek header: #set_separator ''"));
+    assert_int_equal(f->ndns, 1);
+    assert_int_equal(f->dns[0].query_type, -1);
+    assert_int_equal(f->dns[0].answer_count, 2);
+
+    /* More than 1024 columns: the #fields line is rejected, so the next record has no header. */
+    strcpy(fields, "#fields");
+    for (int i = 0; i < 1100; i++)
+        strcat(fields, "\tc");
+    feed_line(f, fields, strlen(fields));
+    feed_conn(f, &outbound_tcp);
+    assert_true(has_message(f, "invalid Zeek header: #fields has more than 1024 columns"));
+    assert_int_equal(skipped(f, "zeek-tsv", "missing #fields header"), 1);
+}
+
 /* ---- TSV dns.log ---- */
 
 static void feed_dns(fixture *f, const char *query, const char *qtype, const char *qtype_name,
                      const char *answers, const char *ttls)
 {
     char line[4096];
-    snprintf(line, sizeof(line),
-             "1601998366.786397\tCY\t10.0.2.15\t53879\t147.32.80.9\t53\tudp\t3478\t0.006970\t%s\t1\t"
-             "C_INTERNET\t%s\t%s\t0\tNOERROR\tF\tF\tT\tT\t0\t%s\t%s\tF",
-             query, qtype, qtype_name, answers, ttls);
+    snprintf(
+        line, sizeof(line),
+        "1601998366.786397\tCY\t10.0.2.15\t53879\t147.32.80.9\t53\tudp\t3478\t0.006970\t%s\t1\t"
+        "C_INTERNET\t%s\t%s\t0\tNOERROR\tF\tF\tT\tT\t0\t%s\t%s\tF",
+        query, qtype, qtype_name, answers, ttls);
     assert_true(feed_line(f, line, strlen(line)) >= 0);
 }
 
@@ -726,8 +756,8 @@ static void test_tsv_dns_answer_kinds(void **state)
     fixture *f = *state;
 
     feed_tsv(f, DNS_HEADER);
-    feed_dns(f, "clients6.google.com", "28", "AAAA", "clients.l.google.com,2a00:1450:4014:80c::200e",
-             "15.000000,105.000000");
+    feed_dns(f, "clients6.google.com", "28", "AAAA",
+             "clients.l.google.com,2a00:1450:4014:80c::200e", "15.000000,105.000000");
     feed_dns(f, "example.com", "16", "TXT", "TXT 12 v=spf1 -all,<unknown type=65>", "300.0,60.0");
     feed_dns(f, "1.2.3.4.in-addr.arpa", "12", "PTR", "host.example.net", "86400.000000");
     feed_dns(f, "(empty)", "-", "-", "(empty)", "(empty)");
@@ -746,7 +776,7 @@ static void test_tsv_dns_answer_kinds(void **state)
     assert_int_equal(f->dns[2].answers[0].kind, IH_ANSWER_OTHER);
     assert_int_equal(f->dns[2].answers[0].ttl_s, 86400);
 
-    /* (empty) is an empty query and an empty list; - is unset. */
+    /* (empty) is an empty query and an empty list, and - is unset. */
     assert_true(f->dns[3].query_name.known);
     assert_string_equal(f->dns[3].query_name.text, "");
     assert_int_equal(f->dns[3].query_type, -1);
@@ -763,7 +793,7 @@ static void test_tsv_set_separator_and_escapes(void **state)
 
     feed_tsv(f, "#separator \\x09\n#set_separator\t|\n#empty_field\t(empty)\n#unset_field\t-\n"
                 "#path\tdns\n" DNS_FIELDS);
-    /* \x2c is a comma inside one element; \x7c would be the set separator itself. */
+    /* \x2c is a comma inside one element, and \x7c the set separator itself. */
     feed_dns(f, "x\\x2dy.example", "1", "A", "odd\\x2cname|a\\x7cb|192.0.2.1", "10.5|20|30");
 
     assert_int_equal(f->diag.errors, 0);
@@ -835,10 +865,11 @@ static void test_json_conn_key_spellings(void **state)
     fixture *f = *state;
 
     assert_int_equal(
-        feed_json(f, "{\"ts\":30.043784,\"uid\":\"C1\",\"id.orig_h\":\"10.0.2.15\",\"id.orig_p\":49158,"
-                     "\"id.resp_h\":\"195.113.232.73\",\"id.resp_p\":80,\"proto\":\"tcp\","
-                     "\"orig_bytes\":97,\"resp_bytes\":179,\"conn_state\":\"SF\","
-                     "\"local_orig\":true,\"local_resp\":false,\"resp_pkts\":5}"),
+        feed_json(
+            f, "{\"ts\":30.043784,\"uid\":\"C1\",\"id.orig_h\":\"10.0.2.15\",\"id.orig_p\":49158,"
+               "\"id.resp_h\":\"195.113.232.73\",\"id.resp_p\":80,\"proto\":\"tcp\","
+               "\"orig_bytes\":97,\"resp_bytes\":179,\"conn_state\":\"SF\","
+               "\"local_orig\":true,\"local_resp\":false,\"resp_pkts\":5}"),
         1);
     assert_int_equal(
         feed_json(f, "{\"ts\":30.5,\"uid\":\"C2\",\"id_orig_h\":\"10.0.2.15\",\"id_orig_p\":49159,"
@@ -872,12 +903,13 @@ static void test_json_dns_iso_time(void **state)
     fixture *f = *state;
 
     assert_int_equal(
-        feed_json(f, "{\"_path\":\"dns\",\"_write_ts\":\"2018-03-24T17:15:20.866586Z\","
-                     "\"ts\":\"2018-03-24T17:15:20.865716Z\",\"uid\":\"CqKst53mF3det3eDV9\","
-                     "\"id.orig_h\":\"10.47.1.100\",\"id.orig_p\":41772,\"id.resp_h\":\"10.0.0.100\","
-                     "\"id.resp_p\":53,\"proto\":\"udp\",\"trans_id\":36329,\"query\":\"ise.wrccdc.org\","
-                     "\"qtype\":1,\"qtype_name\":\"A\",\"rcode\":0,\"rcode_name\":\"NOERROR\","
-                     "\"answers\":[\"ise.wrccdc.cpp.edu\",\"134.71.3.16\"],\"TTLs\":[2230.0,41830.0]}"),
+        feed_json(
+            f, "{\"_path\":\"dns\",\"_write_ts\":\"2018-03-24T17:15:20.866586Z\","
+               "\"ts\":\"2018-03-24T17:15:20.865716Z\",\"uid\":\"CqKst53mF3det3eDV9\","
+               "\"id.orig_h\":\"10.47.1.100\",\"id.orig_p\":41772,\"id.resp_h\":\"10.0.0.100\","
+               "\"id.resp_p\":53,\"proto\":\"udp\",\"trans_id\":36329,\"query\":\"ise.wrccdc.org\","
+               "\"qtype\":1,\"qtype_name\":\"A\",\"rcode\":0,\"rcode_name\":\"NOERROR\","
+               "\"answers\":[\"ise.wrccdc.cpp.edu\",\"134.71.3.16\"],\"TTLs\":[2230.0,41830.0]}"),
         1);
 
     assert_int_equal(f->diag.errors, 0);
@@ -940,8 +972,9 @@ static void test_json_bad_values(void **state)
 {
     fixture *f = *state;
 
-    feed_json(f, "{\"_path\":\"conn\",\"ts\":\"yesterday\",\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\","
-                 "\"id.resp_h\":\"10.0.0.2\"}");
+    feed_json(f,
+              "{\"_path\":\"conn\",\"ts\":\"yesterday\",\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\","
+              "\"id.resp_h\":\"10.0.0.2\"}");
     feed_json(f, "{\"_path\":\"conn\",\"ts\":1.0,\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\","
                  "\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":\"eighty\"}");
     feed_json(f, "{\"_path\":\"conn\",\"ts\":1.0,\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\","
@@ -1018,7 +1051,8 @@ static void test_real_rita_conn(void **state)
     assert_int_equal(f->diag.errors, 0);
     assert_int_equal(records_read(f, "zeek-conn-tsv"), records);
 
-    /* First record: 167.94.138.145:25320 -> 64.225.56.201:6008 tcp REJ, local_orig F, local_resp T. */
+    /* First record: 167.94.138.145:25320 -> 64.225.56.201:6008 tcp REJ, local_orig F, local_resp T.
+     */
     const captured_conn *c = &f->conns[0];
     assert_int_equal(c->line, 9);
     assert_int_equal(c->time, INT64_C(1713484795943239000));
@@ -1041,20 +1075,20 @@ static void test_real_rita_beacon_record(void **state)
     static char line[1 << 16];
     gzFile gz = open_real("zeek/rita-missing-host/2024-04-19/conn.00:00:00-01:00:00.log.gz", path,
                           sizeof(path));
-    uint64_t wanted = 0;
+    uint64_t matched = 0;
 
     /* Feed the header and the first beacon record: 73.54.23.243:60916 -> 64.225.56.201:80, SF. */
     while (gzgets(gz, line, sizeof(line))) {
         size_t len = strlen(line) - 1;
         line[len] = '\0';
         if (line[0] == '#' || strstr(line, "\tCF3oHg33SfE13s6jp7\t")) {
-            wanted += line[0] != '#';
+            matched += line[0] != '#';
             feed_line(f, line, len);
         }
     }
     gzclose(gz);
 
-    assert_int_equal(wanted, 1);
+    assert_int_equal(matched, 1);
     assert_int_equal(f->nconns, 1);
     const captured_conn *c = &f->conns[0];
     assert_int_equal(c->time, INT64_C(1713485049784804000));
@@ -1131,6 +1165,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tsv_other_log_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tsv_concatenated_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tsv_leading_tab_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tsv_invalid_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tsv_dns_answers_and_ttls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tsv_dns_answer_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tsv_set_separator_and_escapes, setup, teardown),
