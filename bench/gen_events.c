@@ -126,10 +126,10 @@ static const process PROCESSES[] = {
     {"msedge.exe", "c:\\\\program files (x86)\\\\microsoft\\\\edge\\\\application\\\\msedge.exe"},
     {"firefox.exe", "c:\\\\program files\\\\mozilla firefox\\\\firefox.exe"},
     {"svchost.exe", "c:\\\\windows\\\\system32\\\\svchost.exe"},
-    {"MsMpEng.exe", "c:\\\\programdata\\\\microsoft\\\\windows defender\\\\platform\\\\msmpeng.exe"},
-    {"MsSense.exe", "c:\\\\program files\\\\windows defender advanced threat protection\\\\mssense.exe"},
-    {"SenseCncProxy.exe", "c:\\\\program files\\\\windows defender advanced threat protection\\\\sensecncproxy.exe"},
-    {"Teams.exe", "c:\\\\users\\\\user\\\\appdata\\\\local\\\\microsoft\\\\teams\\\\current\\\\teams.exe"},
+    {"MsMpEng.exe", "c:\\\\programdata\\\\microsoft\\\\windows defender\\\\msmpeng.exe"},
+    {"MsSense.exe", "c:\\\\program files\\\\windows defender atp\\\\mssense.exe"},
+    {"SenseCncProxy.exe", "c:\\\\program files\\\\windows defender atp\\\\sensecncproxy.exe"},
+    {"Teams.exe", "c:\\\\users\\\\user\\\\appdata\\\\local\\\\teams\\\\teams.exe"},
     {"OUTLOOK.EXE", "c:\\\\program files\\\\microsoft office\\\\root\\\\office16\\\\outlook.exe"},
     {"OneDrive.exe", "c:\\\\program files\\\\microsoft onedrive\\\\onedrive.exe"},
     {"powershell.exe", "c:\\\\windows\\\\system32\\\\windowspowershell\\\\v1.0\\\\powershell.exe"},
@@ -195,7 +195,7 @@ static void fill_pools(pools *p, rng *r)
         device *d = &p->devices[i];
         snprintf(d->id, sizeof(d->id), "%016" PRIx64 "%016" PRIx64 "%08" PRIx32, rng_next(r), rng_next(r),
                  (uint32_t)rng_next(r));
-        snprintf(d->name, sizeof(d->name), "%s-%05d.corp.contoso.com", i % 7 == 0 ? "srv" : "ws", i);
+        snprintf(d->name, sizeof(d->name), "%s-%05d.contoso.com", i % 7 == 0 ? "srv" : "pc", i);
         snprintf(d->local_ip, sizeof(d->local_ip), "10.%u.%u.%u", (unsigned)rng_below(r, 256),
                  (unsigned)rng_below(r, 256), 1 + (unsigned)rng_below(r, 254));
     }
@@ -251,7 +251,7 @@ static void random_remote_ip(row *out, const pools *p, rng *r)
 
 static void random_bytes(row *out, rng *r)
 {
-    bool known = rng_percent(r, 45);
+    bool known = rng_percent(r, 20);
     out->sent = known ? (int64_t)rng_below(r, 20000) : -1;
     out->received = known ? (int64_t)rng_below(r, 200000) : -1;
 }
@@ -272,7 +272,7 @@ static void background_row(row *out, const pools *p, rng *r)
     out->action = ACTIONS[rng_weighted(r, ACTION_WEIGHTS, COUNT_OF(ACTION_WEIGHTS))];
     random_remote_ip(out, p, r);
     out->remote_port = port != 0 ? port : 49152 + (int)rng_below(r, 16384);
-    out->url = url_roll < 45 ? "" : url_roll < 47 ? p->dyndns[rng_below(r, DYNDNS_COUNT)] : p->urls[rng_below(r, URL_COUNT)];
+    out->url = url_roll < 65 ? "" : url_roll < 67 ? p->dyndns[rng_below(r, DYNDNS_COUNT)] : p->urls[rng_below(r, URL_COUNT)];
     out->local_port = 49152 + (int)rng_below(r, 16384);
     out->proc = &PROCESSES[rng_below(r, COUNT_OF(PROCESSES))];
     out->process_id = 4 + (int64_t)rng_below(r, 60000);

@@ -19,7 +19,7 @@
 
 #include "../event/event.h"
 
-/* Where the scanner stands after the bytes seen so far of one record. */
+/* The scanner's position in one record, after the bytes seen so far. */
 typedef enum csv_state {
     CSV_FIELD_START = 0, /* at the start of a field: the start of the record or after a comma */
     CSV_UNQUOTED,        /* inside a field that did not start with a quote */
@@ -43,9 +43,9 @@ csv_state csv_scan(csv_state state, const char *text, size_t len);
 /*
  * Splits the complete record rec[0..len) into fields. Field contents, with
  * the enclosing quotes removed and "" turned into ", are written to out,
- * which must have room for len bytes; fields[i] points into out. At most
+ * which must have room for len bytes. fields[i] points into out, and at most
  * max_fields views are stored. Returns the number of fields in the record,
- * which may exceed max_fields, or -1 and fills err when the quoting is
+ * which may exceed max_fields. Returns -1 and fills err when the quoting is
  * invalid: a quote inside a field that did not start with one, text after a
  * closing quote, or a quoted field that does not end.
  */

@@ -106,7 +106,7 @@ char *ih_read_alloc(ih_read_ctx *ctx, size_t n)
 
 ih_str ih_read_json_string(ih_read_ctx *ctx, const json_doc *doc, int tok)
 {
-    if (tok < 0 || json_type_of(doc, tok) != JSON_STRING)
+    if (tok < 0 || json_type_of(doc, tok) != IH_JSON_STRING)
         return IH_STR_NONE;
     if (!doc->tokens[tok].escaped)
         return json_raw(doc, tok);

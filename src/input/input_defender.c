@@ -104,7 +104,7 @@ static void describe_value(const value *v, char *out, size_t cap)
         snprintf(out, cap, "null");
         return;
     case VAL_OTHER:
-        snprintf(out, cap, "%s", json_type_words[v->json_type <= JSON_OBJECT ? v->json_type : 0]);
+        snprintf(out, cap, "%s", json_type_words[v->json_type <= IH_JSON_OBJECT ? v->json_type : 0]);
         return;
     case VAL_NUMBER:
         snprintf(out, cap, "%.*s", (int)(v->text.len > 60 ? 60 : v->text.len), v->text.ptr);
@@ -134,8 +134,8 @@ static void report_value(ih_read_ctx *ctx, enum column col, const value *v, cons
 }
 
 /*
- * Parses decimal digits into *out; false for anything else, including an
- * empty text, a sign, a fraction or a value above max.
+ * Parses decimal digits into *out. Returns false for anything else, including
+ * an empty text, a sign, a fraction or a value above max.
  */
 static bool parse_decimal(ih_str s, uint64_t max, uint64_t *out)
 {
@@ -156,8 +156,8 @@ static bool parse_decimal(ih_str s, uint64_t max, uint64_t *out)
 }
 
 /*
- * Reads a string column into *out: IH_STR_NONE when absent or null. Returns
- * false after reporting a value of another JSON type.
+ * Reads a string column into *out, which is IH_STR_NONE when the column is
+ * absent or null. Returns false after reporting a value of another JSON type.
  */
 static bool get_string(ih_read_ctx *ctx, const row *r, enum column col, ih_str *out)
 {
@@ -221,8 +221,8 @@ static bool get_bytes(ih_read_ctx *ctx, const row *r, enum column col, uint64_t 
 /* --- The mapping shared by all three shapes --- */
 
 /*
- * ActionType values are compared exactly, as KQL's == does, because the
- * reference rule filters on them; any other value is kept only by name.
+ * Compares ActionType exactly, as KQL's == does, because the reference rule
+ * filters on these values. Any other value is kept only by name.
  */
 static void map_action(ih_str action, ih_conn *c)
 {
@@ -281,7 +281,7 @@ static uint8_t map_protocol(ih_str p)
     return IH_PROTO_OTHER;
 }
 
-/* Joins domain and account name as DOMAIN\name; the name alone when there is no domain. */
+/* Joins domain and account name as DOMAIN\name, or gives the name alone when there is no domain. */
 static bool map_user(ih_read_ctx *ctx, ih_str domain, ih_str name, ih_str *user)
 {
     *user = IH_STR_NONE;
@@ -317,7 +317,7 @@ static bool map_time(ih_read_ctx *ctx, const row *r, ih_time *t)
     return true;
 }
 
-/* Parses an address column; text that is no address leaves the family IH_AF_NONE. */
+/* Parses an address column. Text that is no address leaves the family IH_AF_NONE. */
 static void map_addr(ih_str text, ih_addr *addr)
 {
     if (ih_str_known(text) && text.len > 0)
@@ -326,7 +326,7 @@ static void map_addr(ih_str text, ih_addr *addr)
 
 enum map_result { MAP_OK, MAP_BAD, MAP_NO_MEMORY };
 
-/* Fills c from r; MAP_BAD after reporting the record as bad. */
+/* Fills c from r. Returns MAP_BAD after reporting the record as bad. */
 static enum map_result map_row(ih_read_ctx *ctx, const row *r, ih_conn *c)
 {
     ih_str action, local_ip, domain, name;
@@ -396,15 +396,16 @@ static int column_of_key(const json_doc *doc, int key)
     char buf[64];
     ih_str k = json_string(doc, key, buf, sizeof(buf));
 
-    if (!k.ptr)
+    if (!k.ptr || k.len == 0)
         return -1;
     for (int c = 0; c < NCOLUMNS; c++)
-        if (strlen(column_names[c]) == k.len && memcmp(column_names[c], k.ptr, k.len) == 0)
+        if (column_names[c][0] == k.ptr[0] && strlen(column_names[c]) == k.len &&
+            memcmp(column_names[c], k.ptr, k.len) == 0)
             return c;
     return -1;
 }
 
-/* Fills r from the members of object obj, in one pass; the first of duplicate keys wins. */
+/* Fills r from the members of object obj in one pass. The first of duplicate keys wins. */
 static bool row_from_json(ih_read_ctx *ctx, const json_doc *doc, int obj, row *r)
 {
     int key = obj + 1;
@@ -419,16 +420,16 @@ static bool row_from_json(ih_read_ctx *ctx, const json_doc *doc, int obj, row *r
 
         value *v = &r->col[col];
         switch (json_type_of(doc, val)) {
-        case JSON_NULL:
+        case IH_JSON_NULL:
             v->kind = VAL_NULL;
             break;
-        case JSON_STRING:
+        case IH_JSON_STRING:
             v->kind = VAL_STRING;
             v->text = ih_read_json_string(ctx, doc, val);
             if (!v->text.ptr)
                 return false; /* out of record memory */
             break;
-        case JSON_NUMBER:
+        case IH_JSON_NUMBER:
             v->kind = VAL_NUMBER;
             v->text = json_raw(doc, val);
             break;
@@ -466,7 +467,7 @@ const ih_json_layout ih_layout_defender = {
 
 static bool is_string_with_prefix(const json_doc *doc, int tok, const char *prefix)
 {
-    if (tok < 0 || json_type_of(doc, tok) != JSON_STRING)
+    if (tok < 0 || json_type_of(doc, tok) != IH_JSON_STRING)
         return false;
     ih_str s = json_raw(doc, tok);
     size_t n = strlen(prefix);
@@ -476,10 +477,10 @@ static bool is_string_with_prefix(const json_doc *doc, int tok, const char *pref
 /* A single streaming record: {"time", "tenantId", "category", "properties": {...}}. */
 static bool is_stream_record(const json_doc *doc, int obj)
 {
-    if (json_type_of(doc, obj) != JSON_OBJECT)
+    if (json_type_of(doc, obj) != IH_JSON_OBJECT)
         return false;
     int props = json_get(doc, obj, "properties");
-    return props >= 0 && json_type_of(doc, props) == JSON_OBJECT &&
+    return props >= 0 && json_type_of(doc, props) == IH_JSON_OBJECT &&
            is_string_with_prefix(doc, json_get(doc, obj, "category"), "AdvancedHunting-");
 }
 
@@ -490,19 +491,19 @@ static bool stream_match(const json_doc *doc, int root)
 
     if (records < 0)
         return is_stream_record(doc, root);
-    if (json_type_of(doc, records) != JSON_ARRAY)
+    if (json_type_of(doc, records) != IH_JSON_ARRAY)
         return false;
     int first = json_first_child(doc, records);
     return first >= 0 && is_stream_record(doc, first);
 }
 
-/* Reads one element of a streaming line; index is its position in "records", or 0. */
+/* Reads one element of a streaming line, at position index of "records" (0 for a single record). */
 static int stream_one(const json_doc *doc, int rec, size_t index, ih_read_ctx *ctx)
 {
     row r;
 
     ih_read_count_record(ctx, defender_stream_name);
-    if (json_type_of(doc, rec) != JSON_OBJECT) {
+    if (json_type_of(doc, rec) != IH_JSON_OBJECT) {
         ih_read_bad(ctx, "invalid streaming record", "record %zu of \"records\" is %s", index,
                     json_type_words[json_type_of(doc, rec)]);
         return 1;
@@ -524,7 +525,7 @@ static int stream_one(const json_doc *doc, int rec, size_t index, ih_read_ctx *c
     }
 
     int props = json_get(doc, rec, "properties");
-    if (props < 0 || json_type_of(doc, props) != JSON_OBJECT) {
+    if (props < 0 || json_type_of(doc, props) != IH_JSON_OBJECT) {
         ih_read_bad(ctx, "invalid streaming record", "record %zu has no \"properties\" object",
                     index);
         return 1;
@@ -681,7 +682,7 @@ static int read_record(csv_stream *s, const char *text, size_t len, ih_read_ctx 
     return read_row(s, text, len, ctx);
 }
 
-/* Appends a line of a record that spans lines; the record stays bounded by IH_MAX_LINE. */
+/* Appends a line of a record that spans lines, keeping the record within IH_MAX_LINE. */
 static int append_line(csv_stream *s, const char *line, size_t len, bool more, ih_read_ctx *ctx)
 {
     if (s->rec_too_long)

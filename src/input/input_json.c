@@ -93,10 +93,10 @@ static int json_line(void *state, const char *line, size_t len, ih_read_ctx *ctx
         ih_read_bad(ctx, "invalid JSON", "byte %zu of the line: %s", err.offset + 1, err.reason);
         return 1;
     }
-    if (json_type_of(&ctx->json, 0) != JSON_OBJECT) {
+    if (json_type_of(&ctx->json, 0) != IH_JSON_OBJECT) {
         ih_read_count_record(ctx, json_source);
         ih_read_bad(ctx, "not a JSON object", "the line holds a JSON %s",
-                    json_type_of(&ctx->json, 0) == JSON_ARRAY ? "array" : "scalar");
+                    json_type_of(&ctx->json, 0) == IH_JSON_ARRAY ? "array" : "scalar");
         return 1;
     }
 

@@ -117,24 +117,24 @@ static bool token_text(ih_read_ctx *ctx, const json_doc *doc, int tok, const cha
     if (tok < 0)
         return true;
     switch (json_type_of(doc, tok)) {
-    case JSON_NULL:
+    case IH_JSON_NULL:
         return true;
-    case JSON_FALSE:
+    case IH_JSON_FALSE:
         *out = IH_STR_LIT("false");
         return true;
-    case JSON_TRUE:
+    case IH_JSON_TRUE:
         *out = IH_STR_LIT("true");
         return true;
-    case JSON_NUMBER:
+    case IH_JSON_NUMBER:
         *out = json_raw(doc, tok);
         return true;
-    case JSON_STRING:
+    case IH_JSON_STRING:
         *out = ih_read_json_string(ctx, doc, tok);
         *no_memory = out->ptr == NULL;
         return out->ptr != NULL;
     default:
         ih_read_bad(ctx, "wrong value type", "%s is %s, expected a string or number", name,
-                    json_type_of(doc, tok) == JSON_ARRAY ? "an array" : "an object");
+                    json_type_of(doc, tok) == IH_JSON_ARRAY ? "an array" : "an object");
         return false;
     }
 }
@@ -196,7 +196,7 @@ static enum field_result get_text(ih_read_ctx *ctx, const record *rec, const cha
     return no_memory ? FIELD_NO_MEMORY : FIELD_BAD;
 }
 
-/* Reads a port; empty and "-" are unknown. */
+/* Reads a port. Empty and "-" are unknown. */
 static enum field_result get_port(ih_read_ctx *ctx, const record *rec, const char *name,
                                   int32_t *port)
 {
@@ -216,7 +216,7 @@ static enum field_result get_port(ih_read_ctx *ctx, const record *rec, const cha
     return FIELD_OK;
 }
 
-/* Reads an address; empty and "-" are unknown, other text that is no address is bad. */
+/* Reads an address. Empty and "-" are unknown, and other text that is no address is bad. */
 static enum field_result get_addr(ih_read_ctx *ctx, const record *rec, const char *name,
                                   ih_addr *addr, ih_str *text)
 {
@@ -318,7 +318,7 @@ static int64_t process_id_from_message(const record *rec)
 
     if (tok < 0)
         tok = json_get(rec->doc, rec->root, "message");
-    if (tok < 0 || json_type_of(rec->doc, tok) != JSON_STRING)
+    if (tok < 0 || json_type_of(rec->doc, tok) != IH_JSON_STRING)
         return -1;
 
     ih_str m = json_raw(rec->doc, tok);
@@ -505,11 +505,11 @@ static bool names_equal_nocase(ih_str a, ih_str b)
 
 /*
  * Decides whether the Source side of an accepted connection (Initiated=false)
- * is the device. Sysmon versions disagree: in the OTRF recordings of 2019
- * and in UDP events the Source is the local socket, in later TCP events the
- * Source is the peer that connected. So the evidence decides, in this order:
- * the side whose host name is the computer's name; else the side with the
- * listening port when exactly one port is below the dynamic range; else the
+ * is the device. Sysmon versions disagree: in the OTRF recordings of 2019 and
+ * in UDP events the Source is the local socket, but in later TCP events it is
+ * the peer that connected. So the device is the side whose host name is the
+ * computer's name. Failing that, it is the side with the listening port, when
+ * exactly one port is below the dynamic range. Failing that, it is the
  * Destination, as current Sysmon writes TCP.
  */
 static bool inbound_source_is_local(ih_str device, const endpoint *src, const endpoint *dst)
@@ -531,7 +531,7 @@ static bool inbound_source_is_local(ih_str device, const endpoint *src, const en
 /*
  * Initiated=true: the device opened the connection, so it is the Source side
  * and the remote end is the Destination. Initiated=false: the device accepted
- * it, and inbound_source_is_local() tells which side it is.
+ * it, and inbound_source_is_local() decides which side it is.
  */
 static int read_connection(ih_read_ctx *ctx, const record *rec, const common *cm)
 {
@@ -581,8 +581,9 @@ static int read_connection(ih_read_ctx *ctx, const record *rec, const common *cm
 
 /*
  * QueryStatus is a Windows status code. DNS_ERROR_RCODE_* codes are 9000 plus
- * the response code; the others name a failure without one. Names as in the
- * Windows SDK's winerror.h.
+ * the response code, and the others name a failure without one. The names are
+ * the Windows constants as listed in winlogbeat's Sysmon module (elastic/beats,
+ * x-pack/winlogbeat/module/sysmon/config/winlogbeat-sysmon.js).
  */
 static const struct {
     uint32_t status;
@@ -678,7 +679,7 @@ static ih_str trim(ih_str s)
 
 /*
  * Parses an address answer. Sysmon writes A records as IPv4-mapped IPv6
- * ("::ffff:1.2.3.4"); they are stored as IPv4 addresses, with the text as
+ * ("::ffff:1.2.3.4"), which are stored as IPv4 addresses with the text as
  * written.
  */
 static bool parse_answer_addr(ih_str s, ih_addr *addr)
@@ -746,11 +747,11 @@ static enum field_result read_ecs_answers(ih_read_ctx *ctx, const record *rec, i
     const json_doc *doc = rec->doc;
     int answers = get_ecs(doc, rec->root, "dns.answers");
 
-    if (answers < 0 || json_type_of(doc, answers) != JSON_ARRAY)
+    if (answers < 0 || json_type_of(doc, answers) != IH_JSON_ARRAY)
         return FIELD_OK;
     int a = json_first_child(doc, answers);
     for (uint32_t i = 0; i < doc->tokens[answers].count; i++, a = json_next(doc, a)) {
-        if (json_type_of(doc, a) != JSON_OBJECT)
+        if (json_type_of(doc, a) != IH_JSON_OBJECT)
             continue;
         ih_str type = ih_read_json_string(ctx, doc, json_get(doc, a, "type"));
         ih_str data = ih_read_json_string(ctx, doc, json_get(doc, a, "data"));
@@ -821,7 +822,7 @@ static bool sysmon_match(const json_doc *doc, int root)
         (json_get(doc, root, "log_name") >= 0 || json_get(doc, root, "source_name") >= 0))
         return true;
     int winlog = json_get(doc, root, "winlog");
-    return winlog >= 0 && json_type_of(doc, winlog) == JSON_OBJECT &&
+    return winlog >= 0 && json_type_of(doc, winlog) == IH_JSON_OBJECT &&
            (json_get(doc, winlog, "event_id") >= 0 || json_get(doc, winlog, "channel") >= 0);
 }
 
@@ -830,7 +831,7 @@ static void find_layout(const json_doc *doc, int root, record *rec)
     rec->doc = doc;
     rec->root = root;
     int winlog = json_get(doc, root, "winlog");
-    if (winlog >= 0 && json_type_of(doc, winlog) == JSON_OBJECT) {
+    if (winlog >= 0 && json_type_of(doc, winlog) == IH_JSON_OBJECT) {
         rec->layout = LAYOUT_ECS;
         rec->data = json_get(doc, winlog, "event_data");
     } else if (json_get(doc, root, "event_id") >= 0) {
@@ -844,7 +845,7 @@ static void find_layout(const json_doc *doc, int root, record *rec)
 
 static bool string_is(const json_doc *doc, int tok, const char *lit)
 {
-    if (tok < 0 || json_type_of(doc, tok) != JSON_STRING)
+    if (tok < 0 || json_type_of(doc, tok) != IH_JSON_STRING)
         return false;
     return text_equal_nocase(json_raw(doc, tok), lit);
 }

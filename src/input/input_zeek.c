@@ -950,7 +950,7 @@ static int json_stream_token(const json_doc *doc, int root)
 
     if (tok < 0)
         tok = json_get(doc, root, "_path");
-    return tok >= 0 && json_type_of(doc, tok) == JSON_STRING ? tok : -1;
+    return tok >= 0 && json_type_of(doc, tok) == IH_JSON_STRING ? tok : -1;
 }
 
 static int json_column(const json_doc *doc, int root, enum zeek_field f)
@@ -999,14 +999,14 @@ static enum zeek_path json_path(const json_doc *doc, int root, ih_str *name)
 static int json_text(ih_read_ctx *ctx, const json_doc *doc, int tok, ih_str *out)
 {
     switch (json_type_of(doc, tok)) {
-    case JSON_NULL:
+    case IH_JSON_NULL:
         *out = IH_STR_NONE;
         return ZEEK_OK;
-    case JSON_STRING:
+    case IH_JSON_STRING:
         *out = ih_read_json_string(ctx, doc, tok);
         return out->ptr ? ZEEK_OK : ZEEK_NOMEM;
-    case JSON_ARRAY:
-    case JSON_OBJECT:
+    case IH_JSON_ARRAY:
+    case IH_JSON_OBJECT:
         return ZEEK_BAD;
     default:
         *out = json_raw(doc, tok);
@@ -1036,9 +1036,9 @@ static int json_list(const json_doc *doc, int root, enum zeek_field f)
 {
     int tok = json_column(doc, root, f);
 
-    if (tok < 0 || json_type_of(doc, tok) == JSON_NULL)
+    if (tok < 0 || json_type_of(doc, tok) == IH_JSON_NULL)
         return -1;
-    return json_type_of(doc, tok) == JSON_ARRAY ? tok : -2;
+    return json_type_of(doc, tok) == IH_JSON_ARRAY ? tok : -2;
 }
 
 static int json_answers(ih_read_ctx *ctx, const json_doc *doc, int root, ih_dns *d)

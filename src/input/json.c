@@ -258,7 +258,7 @@ static int parse_number(parser *p)
         while (i < p->len && s[i] >= '0' && s[i] <= '9')
             i++;
     }
-    int tok = push_token(p, JSON_NUMBER, start);
+    int tok = push_token(p, IH_JSON_NUMBER, start);
     if (tok < 0)
         return -1;
     p->doc->tokens[tok].len = (uint32_t)(i - start);
@@ -287,13 +287,13 @@ static int parse_scalar(parser *p)
 
     switch (c) {
     case '"':
-        return parse_string(p, JSON_STRING);
+        return parse_string(p, IH_JSON_STRING);
     case 't':
-        return parse_literal(p, "true", JSON_TRUE);
+        return parse_literal(p, "true", IH_JSON_TRUE);
     case 'f':
-        return parse_literal(p, "false", JSON_FALSE);
+        return parse_literal(p, "false", IH_JSON_FALSE);
     case 'n':
-        return parse_literal(p, "null", JSON_NULL);
+        return parse_literal(p, "null", IH_JSON_NULL);
     default:
         if (c == '-' || (c >= '0' && c <= '9'))
             return parse_number(p);
@@ -330,7 +330,7 @@ int json_parse(json_doc *doc, const char *text, size_t len, json_error *err)
         if (c == '{' || c == '[') {
             if (depth == JSON_MAX_DEPTH)
                 return fail(&p, p.pos, "nesting deeper than %d", JSON_MAX_DEPTH);
-            tok = push_token(&p, c == '{' ? JSON_OBJECT : JSON_ARRAY, p.pos);
+            tok = push_token(&p, c == '{' ? IH_JSON_OBJECT : IH_JSON_ARRAY, p.pos);
             if (tok < 0)
                 return -1;
             stack[depth++] = tok;
@@ -362,7 +362,7 @@ int json_parse(json_doc *doc, const char *text, size_t len, json_error *err)
             }
             int top = stack[depth - 1];
             json_token *t = &doc->tokens[top];
-            bool is_object = t->type == JSON_OBJECT;
+            bool is_object = t->type == IH_JSON_OBJECT;
             t->count++;
             skip_space(&p);
             if (p.pos >= len)
@@ -394,7 +394,7 @@ int json_parse(json_doc *doc, const char *text, size_t len, json_error *err)
             return fail(&p, p.pos, "unexpected end of input in object");
         if (p.s[p.pos] != '"')
             return fail(&p, p.pos, "expected a string key in object");
-        if (parse_string(&p, JSON_STRING) < 0)
+        if (parse_string(&p, IH_JSON_STRING) < 0)
             return -1;
         skip_space(&p);
         if (p.pos >= len || p.s[p.pos] != ':')
@@ -415,7 +415,7 @@ static bool key_equals(const json_doc *doc, const json_token *k, const char *key
 
 int json_get_n(const json_doc *doc, int obj, const char *key, size_t key_len)
 {
-    if (obj < 0 || (size_t)obj >= doc->ntokens || doc->tokens[obj].type != JSON_OBJECT)
+    if (obj < 0 || (size_t)obj >= doc->ntokens || doc->tokens[obj].type != IH_JSON_OBJECT)
         return -1;
 
     const json_token *t = &doc->tokens[obj];
@@ -529,7 +529,7 @@ ih_str json_string(const json_doc *doc, int tok, char *buf, size_t cap)
 int json_int64(const json_doc *doc, int tok, int64_t *out)
 {
     const json_token *t = &doc->tokens[tok];
-    if (t->type != JSON_NUMBER && !(t->type == JSON_STRING && !t->escaped))
+    if (t->type != IH_JSON_NUMBER && !(t->type == IH_JSON_STRING && !t->escaped))
         return -1;
 
     const char *s = doc->text + t->start;

@@ -22,17 +22,17 @@
 #define JSON_MAX_DEPTH 64
 
 typedef enum json_type {
-    JSON_NULL = 0,
-    JSON_FALSE,
-    JSON_TRUE,
-    JSON_NUMBER,
-    JSON_STRING,
-    JSON_ARRAY,
-    JSON_OBJECT,
+    IH_JSON_NULL = 0,
+    IH_JSON_FALSE,
+    IH_JSON_TRUE,
+    IH_JSON_NUMBER,
+    IH_JSON_STRING,
+    IH_JSON_ARRAY,
+    IH_JSON_OBJECT,
 } json_type;
 
 /*
- * One value, or one object key (keys are JSON_STRING tokens that precede
+ * One value, or one object key (keys are IH_JSON_STRING tokens that precede
  * their value). For a string the span excludes the quotes.
  */
 typedef struct json_token {

@@ -1,8 +1,9 @@
 /*
  * Tests of the Sysmon JSON layout: the three log layouts, event IDs 3 and 22,
- * skipped records, bad values, and every line of the real Sysmon exports
- * when they are present (set INFRAHUNT_DATA to the data folder; the default
- * is ../shared/data from the repository root).
+ * skipped records, bad values, and every line of the real Sysmon exports.
+ * The real data is looked up in $INFRAHUNT_DATA, by default ../shared/data
+ * from the repository root, and those tests are skipped with a message when
+ * it is missing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -339,7 +340,7 @@ static void inbound_connection_swaps_sides(void **state)
     assert_int_equal(c->protocol, IH_PROTO_UDP);
 }
 
-/* Recordings of 2019 put the local socket first for accepted connections; the port tells. */
+/* Recordings of 2019 put the local socket first for accepted connections, so the port decides. */
 static void inbound_source_local_by_port(void **state)
 {
     harness *h = *state;

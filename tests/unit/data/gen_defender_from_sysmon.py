@@ -53,6 +53,7 @@ def row(record, report_id):
         local, remote = "Source", "Destination"
     else:
         local, remote = "Destination", "Source"
+
     image = f.get("Image", "")
     domain, _, name = f.get("User", "").rpartition("\\")
     utc = f["UtcTime"]  # "2020-07-22 04:00:48.097", UTC
@@ -60,6 +61,7 @@ def row(record, report_id):
     seconds, _, fraction = time.partition(".")
     remote_ip = str(ipaddress.ip_address(f[remote + "Ip"]))
     local_ip = str(ipaddress.ip_address(f[local + "Ip"]))
+
     return {
         "Timestamp": "%sT%s.%sZ" % (date, seconds, fraction.ljust(7, "0")),
         "DeviceId": hashlib.sha1(device.lower().encode()).hexdigest(),
