@@ -172,7 +172,8 @@ static void term_text(FILE *out, const char *s, size_t width)
 {
     size_t shown = 0;
     s = s ? s : "";
-    for (; *s && shown < width; s++) {
+    /* Continuation bytes finish the character that the width let in. */
+    for (; *s && (shown < width || ((unsigned char)*s & 0xC0) == 0x80); s++) {
         unsigned char c = (unsigned char)*s;
         if (c < 0x20 || c == 0x7F) {
             fprintf(out, "\\x%02x", c);

@@ -47,6 +47,7 @@ static void node_free(profile_node *n)
     free(n->items);
     free(n->keys);
     free(n->used);
+    free(n->key_lines);
     free(n->text);
     free(n);
 }
@@ -59,7 +60,7 @@ void profile_free(profile *p)
     p->name = NULL;
 }
 
-static int append(profile_node *n, char *key, profile_node *item)
+static int append(profile_node *n, char *key, unsigned key_line, profile_node *item)
 {
     profile_node **items = realloc(n->items, (n->count + 1) * sizeof(*items));
     if (!items)
@@ -68,14 +69,18 @@ static int append(profile_node *n, char *key, profile_node *item)
     if (n->kind == PROFILE_MAP) {
         char **keys = realloc(n->keys, (n->count + 1) * sizeof(*keys));
         bool *used = realloc(n->used, (n->count + 1) * sizeof(*used));
+        unsigned *lines = realloc(n->key_lines, (n->count + 1) * sizeof(*lines));
         if (keys)
             n->keys = keys;
         if (used)
             n->used = used;
-        if (!keys || !used)
+        if (lines)
+            n->key_lines = lines;
+        if (!keys || !used || !lines)
             return -1;
         n->keys[n->count] = key;
         n->used[n->count] = false;
+        n->key_lines[n->count] = key_line;
     }
     n->items[n->count++] = item;
     return 0;
@@ -126,6 +131,7 @@ static profile_node *build(profile *p, yaml_parser_t *y, yaml_event_t *ev, int d
             return n;
         }
         char *key = NULL;
+        unsigned key_line = 0;
         if (n->kind == PROFILE_MAP) {
             if (child.type != YAML_SCALAR_EVENT) {
                 perr(p, (unsigned)child.start_mark.line + 1, "map keys must be plain text");
@@ -134,7 +140,7 @@ static profile_node *build(profile *p, yaml_parser_t *y, yaml_event_t *ev, int d
                 return NULL;
             }
             key = strndup((const char *)child.data.scalar.value, child.data.scalar.length);
-            unsigned key_line = (unsigned)child.start_mark.line + 1;
+            key_line = (unsigned)child.start_mark.line + 1;
             yaml_event_delete(&child);
             for (size_t i = 0; key && i < n->count; i++) {
                 if (strcmp(n->keys[i], key) == 0) {
@@ -154,7 +160,7 @@ static profile_node *build(profile *p, yaml_parser_t *y, yaml_event_t *ev, int d
         }
         profile_node *item = build(p, y, &child, depth + 1);
         yaml_event_delete(&child);
-        if (!item || append(n, key, item) < 0) {
+        if (!item || append(n, key, key_line, item) < 0) {
             free(key);
             node_free(item);
             node_free(n);
@@ -423,6 +429,6 @@ int profile_check_unused(profile *p, profile_node *map, const char *where)
 {
     for (size_t i = 0; map && i < map->count; i++)
         if (!map->used[i])
-            return perr(p, map->items[i]->line, "unknown setting '%s' in %s", map->keys[i], where);
+            return perr(p, map->key_lines[i], "unknown setting '%s' in %s", map->keys[i], where);
     return 0;
 }

@@ -24,6 +24,7 @@ struct profile_node {
     char **keys;           /* map keys, parallel to items */
     profile_node **items;  /* list elements or map values */
     bool *used;            /* map keys read by a getter, for the unknown-key check */
+    unsigned *key_lines;   /* line of each map key */
     size_t count;
 };
 
