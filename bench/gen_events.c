@@ -233,7 +233,7 @@ static void format_ipv4(char *out, size_t size, uint32_t ip)
     snprintf(out, size, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
 }
 
-/* Fills remote_ip with a mostly public mix: private, IPv6 and junk too. */
+/* Fills remote_ip: mostly public IPv4, some private IPv4, IPv6 and loopback. */
 static void random_remote_ip(row *out, const pools *p, rng *r)
 {
     unsigned roll = (unsigned)rng_below(r, 100);
@@ -272,7 +272,12 @@ static void background_row(row *out, const pools *p, rng *r)
     out->action = ACTIONS[rng_weighted(r, ACTION_WEIGHTS, COUNT_OF(ACTION_WEIGHTS))];
     random_remote_ip(out, p, r);
     out->remote_port = port != 0 ? port : 49152 + (int)rng_below(r, 16384);
-    out->url = url_roll < 65 ? "" : url_roll < 67 ? p->dyndns[rng_below(r, DYNDNS_COUNT)] : p->urls[rng_below(r, URL_COUNT)];
+    if (url_roll < 65)
+        out->url = "";
+    else if (url_roll < 67)
+        out->url = p->dyndns[rng_below(r, DYNDNS_COUNT)];
+    else
+        out->url = p->urls[rng_below(r, URL_COUNT)];
     out->local_port = 49152 + (int)rng_below(r, 16384);
     out->proc = &PROCESSES[rng_below(r, COUNT_OF(PROCESSES))];
     out->process_id = 4 + (int64_t)rng_below(r, 60000);
@@ -331,7 +336,7 @@ static void start_series(series *s, const pools *p, rng *r)
     }
 }
 
-/* Fills `out` with the next row of `s`; returns false when `s` is used up. */
+/* Fills `out` with the next row of `s`. Returns false when `s` is used up. */
 static bool series_row(series *s, row *out, const pools *p, rng *r)
 {
     if (s->remaining == 0)
@@ -541,7 +546,7 @@ int main(int argc, char **argv)
     bool to_stdout = strcmp(argv[2], "-") == 0;
     FILE *file = to_stdout ? stdout : fopen(argv[2], "wb");
     if (!file) {
-        fprintf(stderr, "gen_events: cannot open %s: %s\n", argv[2], strerror(errno));
+        fprintf(stderr, "gen_events: failed to open %s: %s\n", argv[2], strerror(errno));
         return 1;
     }
     outbuf o = {file, malloc(OUT_BUFFER_SIZE), 0, 0};

@@ -24,12 +24,16 @@ DATA="$OUT/events-$ROWS-$SEED.jsonl"
 BIN="$ROOT/build/infrahunt"
 TIME=/usr/bin/time
 
-case "$ROWS$SEED$RUNS" in
+case "$ROWS$SEED$RUNS$THREADS" in
 *[!0-9]*)
-    echo "usage: bench/seed.sh [ROWS] [SEED], with RUNS a positive integer" >&2
+    echo "usage: bench/seed.sh [ROWS] [SEED]: ROWS, SEED, RUNS and THREADS must be integers" >&2
     exit 2
     ;;
 esac
+if [ "$ROWS" -lt 1 ] || [ "$RUNS" -lt 1 ] || [ "${THREADS:-1}" -lt 1 ]; then
+    echo "usage: bench/seed.sh [ROWS] [SEED]: ROWS, RUNS and THREADS must be at least 1" >&2
+    exit 2
+fi
 mkdir -p "$OUT"
 
 # GNU time's -v report gives the peak resident set size.
@@ -49,7 +53,7 @@ if [ ! -d "$ROOT/tests/parity/node_modules/@duckdb/node-api" ]; then
 fi
 
 GEN="$OUT/gen_events"
-if [ ! -x "$GEN" ] || [ "$ROOT/bench/gen_events.c" -nt "$GEN" ]; then
+if [ ! -x "$GEN" ] || [ -n "$(find "$ROOT/bench/gen_events.c" -newer "$GEN")" ]; then
     cc -std=c11 -O2 -Wall -Wextra -o "$GEN" "$ROOT/bench/gen_events.c"
 fi
 if [ ! -s "$DATA" ]; then
@@ -72,8 +76,8 @@ parse_time() {
     ' "$1"
 }
 
-# Runs one tool RUNS times; leaves the fastest run's "wall rss cpu" in
-# $OUT/NAME.best and its alerts in $OUT/NAME-alerts.jsonl.
+# Runs one tool RUNS times. The fastest run's "wall rss cpu" goes to
+# $OUT/NAME.best and its alerts to $OUT/NAME-alerts.jsonl.
 measure() {
     name=$1
     shift
@@ -82,7 +86,7 @@ measure() {
     while [ "$run" -le "$RUNS" ]; do
         cat "$DATA" >/dev/null
         if ! "$TIME" -v -o "$OUT/$name.time" "$@" >"$OUT/$name-run.jsonl" 2>"$OUT/$name.stderr"; then
-            echo "bench: $name failed; its standard error:" >&2
+            echo "bench: $name failed with this standard error:" >&2
             tail -n 20 "$OUT/$name.stderr" >&2
             exit 1
         fi

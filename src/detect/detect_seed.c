@@ -149,7 +149,8 @@ static int configure_ddns(profile *p, profile_node *cfg, seed_params *sp)
 
     int code;
     PCRE2_SIZE at;
-    sp->pattern = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS, &code,
+    sp->pattern = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code,
                                 &at, NULL);
     if (!sp->pattern) {
         PCRE2_UCHAR msg[160];

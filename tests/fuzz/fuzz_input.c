@@ -29,7 +29,7 @@ static void remove_temp(void)
         unlink(temp_path);
 }
 
-/* Writes data to the temporary file, made on first use; returns its path. */
+/* Writes data to the temporary file, made on first use, and returns its path. */
 static const char *write_temp(const uint8_t *data, size_t size)
 {
     if (temp_fd < 0) {
@@ -51,7 +51,7 @@ static const char *write_temp(const uint8_t *data, size_t size)
     return temp_path;
 }
 
-/* Fills a pipe with data and closes its write end; returns the read end, named by path. */
+/* Fills a pipe with data, closes its write end and returns the read end, named in path. */
 static int fill_pipe(const uint8_t *data, size_t size, char *path, size_t cap)
 {
     int fds[2];

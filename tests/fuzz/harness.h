@@ -24,9 +24,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static inline void harness_fail(const char *what)
+static inline void harness_fail(const char *invariant)
 {
-    fprintf(stderr, "fuzz harness: invariant violated: %s\n", what);
+    fprintf(stderr, "fuzz harness: invariant violated: %s\n", invariant);
     abort();
 }
 
@@ -43,7 +43,7 @@ static inline FILE *harness_null(void)
     return null_out;
 }
 
-/* Reads every byte of a string view; a known string must have a pointer, an unknown none. */
+/* Reads every byte of a string view. A known string has a pointer, an unknown one has length 0. */
 static inline unsigned harness_touch(ih_str s)
 {
     unsigned sum = 0;
@@ -83,7 +83,7 @@ static inline void harness_check_origin(const ih_origin *o)
     harness_touch_text(o->format);
 }
 
-/* Sum of every byte read, kept so the compiler cannot drop the reads; workers share it. */
+/* Sum of every byte read, kept so that the compiler cannot drop the reads. Workers share it. */
 static _Atomic unsigned harness_sum;
 
 static inline int harness_conn(ih_sink *s, const ih_conn *c, const ih_origin *o)
@@ -177,7 +177,7 @@ static inline void harness_run_line_reader(const ih_line_reader *reader, const u
         ih_read_reset(&ctx);
         int rc = reader->line(state, copy, len, &ctx);
         free(copy);
-        /* The sink never asks to stop, and these inputs are far below every size limit. */
+        /* The sink never requests a stop, and these inputs are far below every size limit. */
         if (rc < -1 || rc > 1)
             harness_fail("line() returned a status other than -1, 0 or 1");
         if (rc < 0)

@@ -36,7 +36,7 @@ export function parseTime(text) {
     return BigInt(ms) * 1_000_000n + BigInt(fraction.padEnd(9, '0'));
 }
 
-// Parses a time that the generator itself writes; throws on a typo.
+// Parses a time literal written in the generators, and throws on a typo.
 export function t(text) {
     const ns = parseTime(text);
     if (ns === null) {
@@ -87,8 +87,8 @@ export const COLUMNS = [
     'ReceivedBytes',
 ];
 
-// Serializes one row. `row.time` is BigInt nanoseconds; a byte count that is
-// undefined is left out (unknown), and one that is null is written as null.
+// Serializes one row, whose `time` is BigInt nanoseconds. A byte count that
+// is undefined is left out (unknown), and one that is null is written as null.
 // `row.style` varies the layout a reader must accept: 'spaced' puts a space
 // after each colon and comma, 'reversed' writes the keys in reverse order,
 // and 'escaped' writes every non-ASCII character as a \u escape.

@@ -44,7 +44,7 @@ function folderPath(processName) {
     return `c:\\program files\\vendor\\${processName.toLowerCase()}`;
 }
 
-// Builds one row with the defaults of a beaconing implant; `fields`
+// Builds one row with the defaults of a beaconing implant. `fields`
 // overrides any column, and `time` is BigInt nanoseconds.
 function row(caseName, time, fields = {}) {
     const processName = fields.InitiatingProcessFileName ?? 'powershell.exe';
@@ -163,10 +163,16 @@ function beaconCases() {
         const name = 'beacon-bytes-partial';
         const caseRows = rows(name, TWENTY(), { ReceivedBytes: undefined });
         caseRows.forEach((r, i) => {
-            r.SentBytes = i < 10 ? 101 : i < 17 ? undefined : null;
+            if (i < 10) {
+                r.SentBytes = 101;
+            } else if (i < 17) {
+                r.SentBytes = undefined;
+            } else {
+                r.SentBytes = null;
+            }
         });
         caseRows[0].ReceivedBytes = 0;
-        add(name, 'sums skip unknown and null byte counts; a known 0 is 0, not null', caseRows,
+        add(name, 'sums skip unknown and null byte counts, but a known 0 stays 0', caseRows,
             [beaconAlert(name, { BytesSent: 1010, BytesReceived: 0 })]);
     }
 
@@ -313,7 +319,12 @@ function beaconCases() {
             if (i % 5 === 4) {
                 return row(name, time, { RemotePort: 22 });
             }
-            const port = listed < 8 ? 80 : listed < 16 ? 443 : 8080;
+            let port = 8080;
+            if (listed < 8) {
+                port = 80;
+            } else if (listed < 16) {
+                port = 443;
+            }
             listed++;
             return row(name, time, { RemotePort: port });
         });
@@ -558,7 +569,7 @@ function dyndnsCases() {
             hit('15:08:00', 'c', '203.0.113.12', 'ff.exe'),
             hit('14:00:00', 'd', '203.0.113.200', 'aaa.exe', 'ConnectionAttempt'),
         ];
-        add(name, 'devices are counted by DeviceId; IP and process samples keep 5 by first time',
+        add(name, 'UniqueDevices counts DeviceIds, and the samples keep 5 values by first time',
             caseRows, [dyndnsAlert({
                 RemoteIP: '203.0.113.3',
                 RemoteUrl: 'shared.ddns.net',

@@ -1,6 +1,6 @@
-// A seeded random DeviceNetworkEvents file for volume checks: background
-// traffic of many devices and processes, plus injected beacons and
-// fast-flux bursts so that all three parts of the rule fire, some groups
+// A seeded random DeviceNetworkEvents file for volume checks. It mixes
+// background traffic of many devices and processes with injected beacons and
+// fast-flux bursts, so that all three parts of the rule fire. Some groups land
 // just past a threshold and some just short of it.
 //
 // Usage: node gen_random.mjs OUT.jsonl [ROWS] [SEED]
@@ -11,7 +11,7 @@ import {
     NS_PER_DAY, NS_PER_HOUR, NS_PER_MINUTE, NS_PER_SECOND, Random, rowToJson, t, writeLines,
 } from './events.mjs';
 
-// The newest possible row time; rows spread over the 10 days before it, so
+// The newest possible row time. Rows spread over the 10 days before it, so
 // some fall outside part 1's 7-day window.
 export const RANDOM_NOW_TEXT = '2024-06-01T00:00:00Z';
 export const RANDOM_NOW = t(RANDOM_NOW_TEXT);
@@ -165,7 +165,12 @@ function makeRow(random, device, fields) {
 function backgroundRow(random, pools) {
     const device = random.pick(pools.devices);
     const urlRoll = random.float();
-    const url = urlRoll < 0.25 ? '' : urlRoll < 0.28 ? random.pick(pools.dyndns) : random.pick(pools.urls);
+    let url = random.pick(pools.urls);
+    if (urlRoll < 0.25) {
+        url = '';
+    } else if (urlRoll < 0.28) {
+        url = random.pick(pools.dyndns);
+    }
     const port = weighted(random, PORTS);
     return makeRow(random, device, {
         time: randomTime(random, RANDOM_NOW - SPAN, SPAN),

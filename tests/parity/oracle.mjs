@@ -8,8 +8,8 @@
 // - make_set(x, N) keeps the N distinct non-null values that appear first in
 //   time within the group, breaking ties by byte-wise order of the value
 //   ("" is a value and sorts first), and lists them in that order.
-// - part 2's RemoteIP is its first sample IP, part 3's RemoteUrl its first
-//   sample URL; part 2's Timestamp is now; parts 2 and 3 report 0 bytes.
+// - part 2's RemoteIP is its first sample IP, and part 3's RemoteUrl is its
+//   first sample URL. Part 2's Timestamp is now. Parts 2 and 3 report 0 bytes.
 // - a valid IPv4 address is a strict dotted quad (0 to 255, no leading zeros).
 // - output is ordered by Timestamp descending, then AlertType, DeviceName,
 //   RemoteIP, RemoteUrl and DeviceId ascending, byte-wise.
@@ -43,7 +43,7 @@ export const DEFENDER_COLUMNS = {
 
 const BEACON_PORTS = [80, 443, 8080, 8443, 4443, 4444, 1080, 3128];
 
-// The rule's provider list; matched unanchored and case-insensitively.
+// The rule's provider list, matched unanchored and case-insensitively.
 const DYNDNS_REGEX = String.raw`(duckdns\.org|no-ip\.com|hopto\.org|ddns\.net|servebeer\.com|myftp\.biz|redirectme\.net|serveftp\.com|zapto\.org|sytes\.net|myddns\.me|dynalias\.com)`;
 
 // Part 3 skips these initiating processes, compared case-insensitively.

@@ -2,13 +2,15 @@
 // alerts of the reference rule, as computed by the DuckDB oracle.
 //
 // Usage: node tests/parity/run.mjs [PATH-TO-INFRAHUNT]
-// (default: build/infrahunt at the repository root). It first checks the
-// oracle against the hand-computed outcome of every boundary case, then
-// compares infrahunt with the oracle on the boundary file and on a 100,000
-// row random file, with and without --now. The last line is
-// "N passed, N failed, N skipped"; the exit status is 1 if any check failed.
-// When no path is given and build/infrahunt does not exist, the infrahunt
-// checks are skipped.
+// The binary is the argument, else $INFRAHUNT, else build/infrahunt at the
+// repository root. The test first checks the oracle against the
+// hand-computed outcome of every boundary case. Then it compares infrahunt
+// with the oracle on the boundary file and on a 100,000-row random file:
+// with and without --now, with one thread, and with small parallel chunks.
+// The last line is "N passed, N failed, N skipped", and the exit status is 1
+// if any check failed. When neither an argument nor $INFRAHUNT names a
+// binary and build/infrahunt does not exist, the infrahunt checks are
+// skipped.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -122,12 +124,14 @@ function runInfrahunt(binary, file, run) {
         args.push('--threads', String(run.threads));
     }
     args.push('--output', 'jsonl', file);
+
     const env = { ...process.env };
     let command = [binary, ...args].join(' ');
     if (run.chunkSize !== undefined) {
         env.INFRAHUNT_CHUNK_SIZE = String(run.chunkSize);
         command = `INFRAHUNT_CHUNK_SIZE=${run.chunkSize} ${command}`;
     }
+
     const result = spawnSync(binary, args, {
         encoding: 'utf8',
         env,
@@ -139,9 +143,10 @@ function runInfrahunt(binary, file, run) {
     }
     if (result.status !== 0) {
         const stderr = result.stderr.trim().split('\n').slice(0, 20).map((l) => `  stderr: ${l}`);
-        const why = result.signal ? `killed by ${result.signal}` : `exit status ${result.status}`;
-        return { alerts: [], problems: [`${command}: ${why}`, ...stderr] };
+        const failure = result.signal ? `killed by ${result.signal}` : `exit status ${result.status}`;
+        return { alerts: [], problems: [`${command}: ${failure}`, ...stderr] };
     }
+
     const parsed = parseAlertLines(result.stdout);
     const problems = parsed.problems.slice(0, 25);
     if (parsed.problems.length > 25) {
@@ -174,9 +179,9 @@ function checkInfrahunt(name, binary, file, run, expected, labelOf) {
 }
 
 function findBinary() {
-    const given = process.argv[2] ?? process.env.INFRAHUNT;
-    if (given !== undefined) {
-        return { binary: resolve(given), explicit: true };
+    const requested = process.argv[2] ?? process.env.INFRAHUNT;
+    if (requested !== undefined) {
+        return { binary: resolve(requested), explicit: true };
     }
     return { binary: join(REPO, 'build', 'infrahunt'), explicit: false };
 }

@@ -1,8 +1,9 @@
 /*
- * Unit tests of the JSON scanner, with jansson as an independent oracle:
- * valid documents that both accept and decode to the same values, malformed
- * documents that both reject (with the offset the scanner reports), and a
- * seeded random differential of accept and reject on mutated documents.
+ * Unit tests of the JSON scanner, with jansson as an independent oracle.
+ * Valid documents must be accepted by both and decode to the same values.
+ * Malformed documents must be rejected by both, and the scanner must report
+ * the offset of the bad byte. A seeded random differential compares accept
+ * and reject on mutated documents.
  *
  * jansson is called with JSON_DECODE_ANY, so that a scalar is a document, and
  * JSON_ALLOW_NUL, because RFC 8259 allows "\u0000" and jansson rejects it
@@ -27,32 +28,14 @@
 #include <cmocka.h>
 
 /*
- * jansson and the scanner both name their types JSON_NULL ... JSON_OBJECT and
- * json_type, and both have a json_string(). jansson's header is read with
- * those names moved aside, and the code below names jansson's types JANSSON_*
- * and avoids jansson's json_is_* macros, which would expand to the scanner's.
+ * jansson's header declares a json_type and a json_string(), as json.h does,
+ * so it is read with those two names moved aside.
  */
 #define json_type jansson_type
 #define json_string jansson_string_new
-#define JSON_OBJECT JANSSON_OBJECT
-#define JSON_ARRAY JANSSON_ARRAY
-#define JSON_STRING JANSSON_STRING
-#define JSON_INTEGER JANSSON_INTEGER
-#define JSON_REAL JANSSON_REAL
-#define JSON_TRUE JANSSON_TRUE
-#define JSON_FALSE JANSSON_FALSE
-#define JSON_NULL JANSSON_NULL
 #include <jansson.h>
 #undef json_type
 #undef json_string
-#undef JSON_OBJECT
-#undef JSON_ARRAY
-#undef JSON_STRING
-#undef JSON_INTEGER
-#undef JSON_REAL
-#undef JSON_TRUE
-#undef JSON_FALSE
-#undef JSON_NULL
 
 #include "../../src/input/json.h"
 
@@ -114,7 +97,7 @@ static void compare_value(const json_doc *doc, int tok, const json_t *j);
 
 static void compare_string(const json_doc *doc, int tok, const json_t *j)
 {
-    assert_int_equal(json_typeof(j), JANSSON_STRING);
+    assert_int_equal(json_typeof(j), JSON_STRING);
     size_t cap = doc->tokens[tok].len + 4;
     char *buf = malloc(cap);
     assert_non_null(buf);
@@ -130,12 +113,12 @@ static void compare_number(const json_doc *doc, int tok, const json_t *j)
     int64_t v = 0;
     int rc = json_int64(doc, tok, &v);
 
-    if (json_typeof(j) == JANSSON_INTEGER) {
+    if (json_typeof(j) == JSON_INTEGER) {
         assert_int_equal(rc, 0);
         assert_true(v == (int64_t)json_integer_value(j));
         return;
     }
-    assert_int_equal(json_typeof(j), JANSSON_REAL);
+    assert_int_equal(json_typeof(j), JSON_REAL);
     assert_int_equal(rc, -1); /* a fraction or an exponent is never an integer */
     ih_str raw = json_raw(doc, tok);
     char text[512];
@@ -147,12 +130,12 @@ static void compare_number(const json_doc *doc, int tok, const json_t *j)
 
 static void compare_object(const json_doc *doc, int tok, const json_t *j)
 {
-    assert_int_equal(json_typeof(j), JANSSON_OBJECT);
+    assert_int_equal(json_typeof(j), JSON_OBJECT);
     int key = json_first_child(doc, tok);
     size_t unique = 0;
 
     for (uint32_t i = 0; i < doc->tokens[tok].count; i++) {
-        assert_int_equal(json_type_of(doc, key), JSON_STRING);
+        assert_int_equal(json_type_of(doc, key), IH_JSON_STRING);
         int value = key + 1;
         /* jansson keeps the last of duplicate keys, so compare only that one. */
         if (last_of_its_name(doc, tok, key)) {
@@ -174,7 +157,7 @@ static void compare_object(const json_doc *doc, int tok, const json_t *j)
 
 static void compare_array(const json_doc *doc, int tok, const json_t *j)
 {
-    assert_int_equal(json_typeof(j), JANSSON_ARRAY);
+    assert_int_equal(json_typeof(j), JSON_ARRAY);
     assert_int_equal(doc->tokens[tok].count, json_array_size(j));
     int element = json_first_child(doc, tok);
     for (uint32_t i = 0; i < doc->tokens[tok].count; i++) {
@@ -187,25 +170,25 @@ static void compare_array(const json_doc *doc, int tok, const json_t *j)
 static void compare_value(const json_doc *doc, int tok, const json_t *j)
 {
     switch (json_type_of(doc, tok)) {
-    case JSON_NULL:
-        assert_int_equal(json_typeof(j), JANSSON_NULL);
+    case IH_JSON_NULL:
+        assert_int_equal(json_typeof(j), JSON_NULL);
         break;
-    case JSON_FALSE:
-        assert_int_equal(json_typeof(j), JANSSON_FALSE);
+    case IH_JSON_FALSE:
+        assert_int_equal(json_typeof(j), JSON_FALSE);
         break;
-    case JSON_TRUE:
-        assert_int_equal(json_typeof(j), JANSSON_TRUE);
+    case IH_JSON_TRUE:
+        assert_int_equal(json_typeof(j), JSON_TRUE);
         break;
-    case JSON_NUMBER:
+    case IH_JSON_NUMBER:
         compare_number(doc, tok, j);
         break;
-    case JSON_STRING:
+    case IH_JSON_STRING:
         compare_string(doc, tok, j);
         break;
-    case JSON_ARRAY:
+    case IH_JSON_ARRAY:
         compare_array(doc, tok, j);
         break;
-    case JSON_OBJECT:
+    case IH_JSON_OBJECT:
         compare_object(doc, tok, j);
         break;
     }
@@ -362,7 +345,7 @@ static void lookups_find_members(void **state)
     /* A key written with an escape matches its unescaped name. */
     int key = json_get_path(&doc, 0, "event_data.key");
     assert_true(key > 0);
-    assert_int_equal(json_type_of(&doc, key), JSON_TRUE);
+    assert_int_equal(json_type_of(&doc, key), IH_JSON_TRUE);
 
     assert_int_equal(json_get(&doc, 0, "missing"), -1);
     assert_int_equal(json_get_path(&doc, 0, "event_data.missing"), -1);
@@ -374,9 +357,9 @@ static void lookups_find_members(void **state)
     /* Iteration over an array skips the children of each element. */
     int list = json_get(&doc, 0, "list");
     int first = json_first_child(&doc, list);
-    assert_int_equal(json_type_of(&doc, first), JSON_NUMBER);
+    assert_int_equal(json_type_of(&doc, first), IH_JSON_NUMBER);
     int second = json_next(&doc, first);
-    assert_int_equal(json_type_of(&doc, second), JSON_OBJECT);
+    assert_int_equal(json_type_of(&doc, second), IH_JSON_OBJECT);
     assert_int_equal(json_next(&doc, second), (int)doc.ntokens);
     json_doc_free(&doc);
 }
@@ -501,7 +484,7 @@ static const malformed malformed_documents[] = {
     {"nesting beyond jansson's limit", NULL, 0, JSON_MAX_DEPTH},
 };
 
-/* Builds 2049 nested arrays, deeper than jansson and the scanner allow. */
+/* Builds depth nested empty arrays, such as [[]] for 2. */
 static char *deep_arrays(size_t depth, size_t *len)
 {
     char *text = malloc(2 * depth);
@@ -547,7 +530,7 @@ static void scanner_rejects_malformed_documents(void **state)
     json_doc_free(&doc);
 }
 
-/* The scanner's depth limit is lower than jansson's; RFC 8259 leaves the limit to the parser. */
+/* The scanner's depth limit is lower than jansson's, which RFC 8259 section 9 allows. */
 static void depth_limit_is_json_max_depth(void **state)
 {
     (void)state;
@@ -580,7 +563,7 @@ static void depth_limit_is_json_max_depth(void **state)
     json_doc_free(&doc);
 }
 
-/* Valid JSON that jansson rejects for its own limits: the scanner accepts it, as RFC 8259 says. */
+/* Valid JSON that jansson rejects for its own limits: the scanner accepts it, as RFC 8259 allows. */
 static void scanner_accepts_past_jansson_limits(void **state)
 {
     (void)state;
@@ -605,7 +588,7 @@ static void scanner_accepts_past_jansson_limits(void **state)
     json_doc_free(&doc);
 }
 
-/* jansson ignores a NUL byte right after a number or a literal; RFC 8259 does not. */
+/* jansson ignores a NUL byte right after a number or a literal, which RFC 8259 does not allow. */
 static void scanner_rejects_nul_jansson_ignores(void **state)
 {
     (void)state;
@@ -911,7 +894,7 @@ typedef struct diff_counts {
     size_t accepted, rejected, jansson_limit, jansson_nul, deeper_than_limit, disagreements;
 } diff_counts;
 
-/* Runs both parsers on one input; counts and prints any disagreement. */
+/* Runs both parsers on one input, and counts and prints any disagreement. */
 static void differ_one(json_doc *doc, const buffer *b, diff_counts *counts)
 {
     json_error err = {0};
