@@ -174,7 +174,7 @@ static int configure_detectors(profile *p, scan_run *r)
                 d = ih_detectors[k];
         if (!d) {
             snprintf(p->error, sizeof(p->error), "%s:%u: unknown detector '%s'", p->name,
-                     list->items[i]->line, list->keys[i]);
+                     list->key_lines[i], list->keys[i]);
             return -1;
         }
         list->used[i] = true;

@@ -338,6 +338,7 @@ typedef struct byte_source {
     bool z_member_done; /* the last gzip member ended and no byte has followed yet */
     ZSTD_DCtx *zstd;
     size_t zstd_hint; /* last ZSTD_decompressStream() result: 0 when a frame is complete */
+    bool failed;      /* error already in error[], returned by the next read */
     bool eof;
     char error[160];
 } byte_source;
@@ -432,6 +433,11 @@ static ssize_t read_gzip(byte_source *src, char *buf, size_t cap)
                 snprintf(src->error, sizeof(src->error),
                          "truncated gzip data: the stream ends inside a member after %llu bytes",
                          (unsigned long long)src->raw_total);
+                /* Hand out what was inflated before the cut; fail on the next call. */
+                if (z->avail_out < cap) {
+                    src->failed = true;
+                    break;
+                }
                 return -1;
             }
             break;
@@ -489,6 +495,8 @@ static ssize_t read_zstd(byte_source *src, char *buf, size_t cap)
 /* Reads up to cap decompressed bytes; returns the count, 0 at the end, -1 with src->error. */
 static ssize_t source_read(byte_source *src, char *buf, size_t cap)
 {
+    if (src->failed)
+        return -1;
     if (src->eof)
         return 0;
     ssize_t n = src->comp == COMP_GZIP   ? read_gzip(src, buf, cap)
