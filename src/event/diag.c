@@ -201,7 +201,8 @@ static int counter_cmp(const void *a, const void *b)
 
 static void print_counters(FILE *out, const char *title, ih_counter *c, size_t n)
 {
-    qsort(c, n, sizeof(*c), counter_cmp);
+    if (n > 1)
+        qsort(c, n, sizeof(*c), counter_cmp);
     for (size_t i = 0; i < n; i++)
         fprintf(out, "  %-8s %-24s %-40s %12llu\n", title, c[i].source, c[i].name,
                 (unsigned long long)c[i].count);

@@ -167,7 +167,8 @@ static int expand(run *r, ih_diag *diag, const char *path, bool from_folder, int
         n++;
     }
     closedir(dir);
-    qsort(names, n, sizeof(*names), name_cmp);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), name_cmp);
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = expand(r, diag, names[i], true, depth + 1);
     for (size_t i = 0; i < n; i++)

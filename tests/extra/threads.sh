@@ -23,7 +23,7 @@ pass() {
     passed=$((passed + 1))
 }
 
-# Runs one scan into $tmp/$1.out and $tmp/$1.err; the remaining words are scan arguments.
+# Runs one scan into $tmp/$1.out and $tmp/$1.err, with the remaining words as arguments.
 run_scan() {
     name=$1
     shift
@@ -67,7 +67,7 @@ check_threads() {
     same_run "$label, 2 threads in 4 KiB chunks" t1 chunks2
 }
 
-# Scans a file and a copy with its lines shuffled; the alerts must be equal.
+# Scans a file and a copy with its lines shuffled, and requires equal alerts.
 # Leading lines that start with '#' (a Zeek header) stay in place, and later
 # ones (#close) are dropped. Messages about bad records name other lines in
 # the copy, so only the alerts are compared.

@@ -237,8 +237,8 @@ static void test_shuffled_input_same_order(void **state)
     alert_spec specs[N];
     char ids[N][16];
 
-    /* Many alerts share timestamps and leading keys, so every tie-break is used;
-       the device id makes each alert distinct. */
+    /* Many alerts share timestamps and leading keys, so every tie-break is used.
+       The device id makes each alert distinct. */
     uint64_t seed = 0x9E3779B97F4A7C15u;
     for (int i = 0; i < N; i++) {
         snprintf(ids[i], sizeof(ids[i]), "dev-%03d", i);
@@ -326,7 +326,7 @@ static void test_field_setters(void **state)
     assert_int_equal(alert_add_time(a, "W", 7), 0);
     assert_int_equal(alert_add_texts(a, "L", list, 2), 0);
     assert_int_equal(alert_set_strings(&a->sample_processes, &a->nsample_processes, list, 2), 0);
-    name[0] = 'X'; /* setters copy: changing the source changes nothing */
+    name[0] = 'X'; /* the setters made copies, so this changes no alert */
 
     assert_int_equal(a->nfields, 5);
     assert_int_equal(a->fields[0].kind, ALERT_INT);

@@ -170,7 +170,7 @@ static void test_merge_keeps_global_first(void **state)
     enum { WORKERS = 3, PER_WORKER = 8 };
     ih_diag workers[WORKERS], total;
 
-    /* Worker w reports offsets w, w + 3, w + 6, ... of file 0, newest first. */
+    /* Worker w reports offsets w, w + 3, w + 6, ... of file 0, in descending order. */
     for (int w = 0; w < WORKERS; w++) {
         ih_diag_init(&workers[w], false);
         for (int k = PER_WORKER - 1; k >= 0; k--)

@@ -26,7 +26,7 @@
 
 #define MAX_WORKERS 4
 
-/* An event as the test keeps it: the sink's views die with the call. */
+/* An event as the test keeps it, copied because the sink's views die with the call. */
 typedef struct seen_event {
     char file[256];
     uint64_t line, offset;
@@ -107,7 +107,7 @@ static int event_order(const void *pa, const void *pb)
     return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
 
-/* Reads paths with the given options; events are sorted when sort is true. */
+/* Reads paths with the given options, and sorts the events when sort is true. */
 static read_result read_with(char *const *paths, size_t n, const ih_input_options *opt, bool sort)
 {
     read_result r;
@@ -249,7 +249,7 @@ static int remove_tmpdir(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-/* Checks that r holds records first..first+n-1 of path, in that order, on lines from line1. */
+/* Checks that r contains records first..first+n-1 of path at index at, on lines from line1. */
 static void assert_records(const read_result *r, size_t at, const char *path, unsigned first,
                            unsigned n, uint64_t line1)
 {
@@ -386,7 +386,8 @@ static void test_folder_name_order(void **state)
     snprintf(hidden_dir, sizeof(hidden_dir), "%s/.git", dir);
     assert_int_equal(mkdir(hidden_dir, 0700), 0);
 
-    /* Written out of order; read as b.jsonl, c.jsonl, sub/a.jsonl (byte order of names). */
+    /* Written out of order and read as B.jsonl, b.jsonl, c.jsonl, sub/a.jsonl (byte order
+       of names). Hidden files and folders are left out. */
     static const struct {
         const char *name;
         unsigned first;
@@ -754,7 +755,8 @@ static void test_chunks_used_both_workers(void **state)
     ih_input_options opt = {NULL, 2, false, 4096};
 
     assert_int_equal(ih_input_read(paths, 1, &opt, &factory, &diag), 0);
-    /* Both workers made a sink; with 4 KiB chunks of a ~400 KiB file there are many jobs. */
+    /* Both workers made a sink, because 4 KiB chunks of a file of several hundred KiB
+       make many jobs. */
     assert_true(cap.made[0]);
     assert_true(cap.made[1]);
     assert_false(cap.made[2]);

@@ -16,7 +16,7 @@
 
 #include "../../src/output/output.h"
 
-/* Runs a writer into memory; the caller frees the returned text. */
+/* Runs output_json_string() into memory and returns the text, which the caller frees. */
 static char *json_string_of(const char *s, size_t len)
 {
     char *buf = NULL;
@@ -287,7 +287,7 @@ static char *csv_device_cell(const char *device)
     char *out = alerts_text(OUTPUT_CSV, &l);
     alert_list_free(&l);
 
-    /* The row starts after the header; the cell after the first comma. */
+    /* The row starts after the header, and the cell after the row's first comma. */
     char *row = strchr(out, '\n') + 1;
     char *cell = strchr(row, ',') + 1;
     char *end = strstr(cell, ",\"203.0.113.5\"");

@@ -3,10 +3,10 @@
  * exactly as a scan runs it: configure from the built-in seed profile,
  * state_new, conn events, merge, finish.
  *
- * Every expected alert is worked out by hand from the rule's semantics:
- * part 1 counts hour boundaries with datetime_diff('hour') and divides
- * ConnectionCount by DurationHours as longs; part 2 matches RemoteUrl with an
- * unanchored caseless regex; part 3 bins by the hour and excludes browsers
+ * Every expected alert is worked out by hand from the rule's semantics.
+ * Part 1 counts hour boundaries with datetime_diff('hour') and divides
+ * ConnectionCount by DurationHours as longs. Part 2 matches RemoteUrl with an
+ * unanchored caseless regex. Part 3 bins by the hour and excludes browsers
  * and Windows services by process name, ignoring case.
  */
 #include <setjmp.h>
@@ -44,9 +44,9 @@ typedef struct conn_spec {
     ih_time time;
     const char *device_id;   /* NULL: unknown */
     const char *device_name; /* NULL: unknown */
-    const char *ip;          /* remote address text; NULL: unknown */
+    const char *ip;          /* remote address text, NULL when unknown */
     int32_t port;
-    const char *url;         /* RemoteUrl; NULL: unknown */
+    const char *url;         /* RemoteUrl, NULL when unknown */
     const char *process;     /* NULL: unknown */
     uint64_t sent, received;
     enum ih_action action;
@@ -177,7 +177,7 @@ static const uint64_t *used_count(const fixture *f, const char *part)
 #define DDNS "SuspiciousDynamicDNS"
 #define FLUX "PotentialFastFluxActivity"
 
-/* A connection that passes part 1's row filter; tests change what they probe. */
+/* A connection that passes part 1's row filter. Tests change the field they probe. */
 static conn_spec beacon_conn(ih_time t)
 {
     return (conn_spec){
@@ -266,7 +266,7 @@ static void test_beacon_bytes_threshold(void **state)
 {
     fixture *f = *state;
     conn_spec low = beacon_conn(0), high = beacon_conn(0);
-    /* 20 x 50 = 1000 is not above 1000; 20 x 50 + 1 is. */
+    /* 20 x 50 = 1000 is not above 1000, but 19 x 50 + 51 = 1001 is. */
     low.sent = 50;
     low.ip = "198.51.100.1";
     high.sent = 50;
@@ -302,7 +302,7 @@ static void test_beacon_sum_skips_unknown(void **state)
 {
     fixture *f = *state;
     conn_spec c = beacon_conn(0);
-    /* Kusto's sum() ignores nulls: 10 known x 150 = 1500; received all unknown stays null. */
+    /* Kusto's sum() ignores nulls: 10 known x 150 = 1500. A sum of only nulls stays null. */
     c.received = UNKNOWN;
     for (int i = 0; i < 20; i++) {
         c.time = at("2024-04-19T08:00:00Z") + i * 10 * MINUTE;
@@ -314,7 +314,7 @@ static void test_beacon_sum_skips_unknown(void **state)
     const ih_alert *a = only(f, BEACON);
     assert_int_equal(a->bytes_sent, 1500);
     assert_int_equal(a->bytes_received, ALERT_BYTES_NULL);
-    /* 08:00 to 11:10: three boundaries; 20 / 3 = 6 as a long. */
+    /* 08:00 to 11:10 crosses three boundaries, and 20 / 3 = 6 as a long. */
     assert_int_equal(field(a, "DurationHours")->i, 3);
     assert_int_equal(field(a, "BeaconRate")->i, 6);
 }
@@ -570,7 +570,7 @@ static void test_beacon_browsers_count(void **state)
     fixture *f = *state;
     conn_spec c = beacon_conn(0);
 
-    /* Only part 3 excludes browsers and services; part 1 keeps them. */
+    /* Only part 3 excludes browsers and services, so part 1 keeps them. */
     c.process = "chrome.exe";
     feed_beacons(f, 20, at("2024-04-19T08:00:00Z"), at("2024-04-19T11:00:00Z"), c);
     finish(f, at("2024-04-19T11:00:00Z"));
@@ -710,7 +710,7 @@ static void test_ddns_any_address(void **state)
 
     const ih_alert *a = only(f, DDNS);
     assert_int_equal(a->connection_count, 4);
-    /* Samples in order of first appearance; a missing address is the empty string. */
+    /* Samples are in order of first appearance, and a missing address is the empty string. */
     const alert_field *ipf = field(a, "SampleIPs");
     assert_int_equal(ipf->ntexts, 4);
     assert_string_equal(ipf->texts[0], "10.0.0.5");
@@ -1063,7 +1063,7 @@ static void mixed_events(conn_spec *out, size_t *n)
         out[k].process = i % 3 ? "implant.exe" : "loader.exe";
         k++;
     }
-    /* Part 2: a dynamic-DNS name seen from three devices. */
+    /* Part 2: a dynamic-DNS name seen from two devices. */
     for (int i = 0; i < 6; i++) {
         snprintf(ips[i], sizeof(ips[i]), "198.51.100.%d", 50 + i % 4);
         out[k++] = ddns_conn("c2.duckdns.org", ips[i], i % 3 == 0 ? "dev-a" : "dev-b",
@@ -1111,8 +1111,8 @@ static void test_merge_equals_single_state(void **state)
     assert_int_equal(count_type(f, FLUX), 1);
     char *single = alerts_jsonl(&f->alerts);
 
-    /* Splits: halves, alternating, and reversed halves (the second state reads
-       its events first, so its interned ids differ from the first state's). */
+    /* Splits: halves, alternating events, and halves fed in reverse order. The
+       reverse order interns the strings in another order, so ids differ. */
     for (int split = 0; split < 3; split++) {
         void *a = ih_detector_seed.state_new(f->params);
         void *b = ih_detector_seed.state_new(f->params);
@@ -1165,8 +1165,9 @@ static void test_used_counters(void **state)
     for (size_t i = 0; i < n; i++)
         feed(f, &events[i]);
     finish(f, at("2024-04-19T12:00:00Z"));
-    /* 31 beacons pass parts 1 and 3; 6 dynamic-DNS rows pass 1 (port 443,
-       public address), 2 and 3; 12 fan-out rows pass 1 and 3, and 6 of them 2. */
+    /* The 31 beacons pass parts 1 and 3. The 6 dynamic-DNS rows pass parts 1
+       (port 443, public address), 2 and 3. The 12 fan-out rows pass parts 1
+       and 3, and the 6 of them with cdn.hopto.org also pass part 2. */
     assert_int_equal(*used_count(f, "seed.beaconing"), 31 + 6 + 12);
     assert_int_equal(*used_count(f, "seed.dynamic_dns"), 6 + 6);
     assert_int_equal(*used_count(f, "seed.fast_flux"), 31 + 6 + 12);

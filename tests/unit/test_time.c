@@ -17,7 +17,7 @@
 
 #define NS IH_NS_PER_SEC
 
-/* Parses s with ih_time_parse_iso; fails the test if the text is rejected. */
+/* Parses s with ih_time_parse_iso() and fails the test if the text is rejected. */
 static ih_time iso(const char *s)
 {
     ih_time t = 0;
@@ -86,7 +86,7 @@ static void test_iso_empty_fraction_rejected(void **state)
 static void test_iso_offsets(void **state)
 {
     (void)state;
-    /* 13:00 at +05:30 is 07:30 UTC; 13:00 at -08:00 is 21:00 UTC. */
+    /* 13:00 at +05:30 is 07:30 UTC, and 13:00 at -08:00 is 21:00 UTC. */
     assert_int_equal(iso("2024-04-19T13:00:00+05:30"), INT64_C(1713511800) * NS);
     assert_int_equal(iso("2024-04-19T13:00:00-08:00"), INT64_C(1713560400) * NS);
     assert_int_equal(iso("2024-04-19T13:00:00+00:00"), INT64_C(1713531600) * NS);
@@ -123,7 +123,7 @@ static void test_iso_separators_and_case(void **state)
 static void test_iso_leap_day(void **state)
 {
     (void)state;
-    /* 2024 is a leap year; 2023 is not; 1900 is not; 2000 is. */
+    /* 2024 and 2000 are leap years, but 2023 and 1900 are not. */
     assert_int_equal(iso("2024-02-29T23:59:59Z"), INT64_C(1709251199) * NS);
     assert_int_equal(iso_status("2023-02-29T00:00:00Z"), -1);
     assert_int_equal(iso_status("1900-02-29T00:00:00Z"), -1);

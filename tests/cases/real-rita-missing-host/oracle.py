@@ -3,11 +3,11 @@
 
 Written from docs/SEED.md and docs/EVENTS.md only, to check the expected_stdout
 of the real-* cases on Zeek data. It reads conn logs in TSV (with a #fields
-line) or JSON lines, plain or gzip, maps each record as the Zeek reader is
-documented to (the device is the local side, the direction comes from
-local_orig and local_resp, only completed handshakes are ConnectionSuccess),
-and runs parts 1 and 3 of the rule. Part 2 needs RemoteUrl, which conn.log
-does not carry, so it never fires on Zeek data.
+line) or JSON lines, plain or gzip. Each record is mapped as the Zeek reader
+is documented to map it: the device is the local side, the direction comes
+from local_orig and local_resp, and only completed handshakes are
+ConnectionSuccess. Then parts 1 and 3 of the rule run. Part 2 needs
+RemoteUrl, which conn.log does not carry, so it never fires on Zeek data.
 
 Usage: oracle.py PATH... > oracle.txt, then
        oracle.py --compare infrahunt-jsonl-output oracle.txt
@@ -59,8 +59,11 @@ def conn_records(path):
                 continue
             record = {}
             for key, value in obj.items():
-                key = "id." + key[3:] if key.startswith("id_") else key
-                record[key] = "T" if value is True else "F" if value is False else str(value)
+                if key.startswith("id_"):
+                    key = "id." + key[3:]
+                if isinstance(value, bool):
+                    value = "T" if value else "F"
+                record[key] = str(value)
             yield record
         elif line.startswith("#fields"):
             fields = line.split("\t")[1:]
