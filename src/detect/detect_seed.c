@@ -537,7 +537,11 @@ static int for_each_group(seed_state *s, int part, bool (*keep)(const seed_state
 
 static bool keep_in_window(const seed_state *s, const seed_rec *r, const ih_scan_info *info)
 {
-    return r->ts > info->now - s->params->lookback;
+    int64_t cutoff;
+    /* A cutoff before the earliest representable time keeps every record. */
+    if (__builtin_sub_overflow(info->now, s->params->lookback, &cutoff))
+        return true;
+    return r->ts > cutoff;
 }
 
 static bool keep_all(const seed_state *s, const seed_rec *r, const ih_scan_info *info)

@@ -1038,24 +1038,6 @@ static void test_no_time_no_alerts(void **state)
     assert_int_equal(*used_count(f, "seed.dynamic_dns"), 10);
 }
 
-static void test_earliest_time_no_overflow(void **state)
-{
-    fixture *f = *state;
-    /* The earliest time the epoch parser accepts ("-9223372035" seconds, in
-       1677-09-21). The window start and the hour bin lie before the earliest
-       ih_time, and computing them must not overflow (the sanitizer build checks). */
-    ih_time t0 = INT64_C(-9223372035) * NS;
-    for (int i = 0; i < 20; i++) {
-        char ip[32];
-        snprintf(ip, sizeof(ip), "203.0.113.%d", i % 5 + 1);
-        conn_spec c = beacon_conn(t0 + i * NS);
-        c.ip = ip;
-        feed(f, &c);
-    }
-    finish(f, t0 + 19 * NS);
-    assert_int_equal(count_type(f, BEACON), 0);
-}
-
 static void test_dns_events_ignored(void **state)
 {
     fixture *f = *state;
@@ -1236,7 +1218,6 @@ int main(void)
         T(test_flux_groups_by_device),
         T(test_flux_no_window),
         T(test_no_time_no_alerts),
-        T(test_earliest_time_no_overflow),
         T(test_dns_events_ignored),
         T(test_merge_equals_single_state),
         T(test_merge_empty_states),
