@@ -258,6 +258,7 @@ static int cmd_scan(int argc, char **argv)
     int c;
 
     optind = 1;
+    argv[0] = "infrahunt scan"; /* getopt names argv[0] in its messages */
     while ((c = getopt_long(argc, argv, "p:t:f:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': profile_name = optarg; break;
@@ -426,6 +427,7 @@ static int cmd_events(int argc, char **argv)
     int c;
 
     optind = 1;
+    argv[0] = "infrahunt events";
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': co.out_path = optarg; break;

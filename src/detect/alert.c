@@ -95,6 +95,13 @@ static int alert_cmp(const void *pa, const void *pb)
         return c;
     if (a->connection_count != b->connection_count)
         return a->connection_count < b->connection_count ? -1 : 1;
+    if (a->bytes_sent != b->bytes_sent)
+        return a->bytes_sent < b->bytes_sent ? -1 : 1;
+    if (a->bytes_received != b->bytes_received)
+        return a->bytes_received < b->bytes_received ? -1 : 1;
+    if ((c = cmp_texts(a->sample_processes, a->nsample_processes, b->sample_processes,
+                       b->nsample_processes)))
+        return c;
     for (size_t i = 0; i < a->nfields && i < b->nfields; i++)
         if ((c = cmp_field(&a->fields[i], &b->fields[i])))
             return c;

@@ -67,8 +67,9 @@ void alert_list_free(ih_alert_list *l);
 
 /*
  * Sorts newest first; ties by AlertType, DeviceName, RemoteIP, RemoteUrl,
- * then the extra fields in order, all compared byte-wise, so the order is
- * total and independent of input order and thread count.
+ * ConnectionCount, BytesSent, BytesReceived, SampleProcesses, then the extra
+ * fields in order, strings compared byte-wise. Alerts equal in all of these
+ * are identical, so the output does not depend on input order or threads.
  */
 void alert_list_sort(ih_alert_list *l);
 

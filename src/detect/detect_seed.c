@@ -695,7 +695,8 @@ static int emit_flux(seed_state *s, const uint32_t *g, size_t n, const ih_scan_i
     if (!a)
         goto done;
     a->alert_type = "PotentialFastFluxActivity";
-    a->timestamp = floor_div(r0->ts, sp->bin) * sp->bin;
+    if (__builtin_mul_overflow(floor_div(r0->ts, sp->bin), sp->bin, &a->timestamp))
+        a->timestamp = r0->ts; /* a bin that starts before 64-bit time can count */
     a->connection_count = n;
     a->bytes_sent = 0;
     a->bytes_received = 0;

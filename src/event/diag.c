@@ -183,6 +183,8 @@ void ih_diag_print_messages(const ih_diag *d, FILE *out)
         if (m->line)
             fprintf(out, "infrahunt: %s:%llu: %s\n", m->file, (unsigned long long)m->line,
                     m->text);
+        else if (m->offset == IH_OFFSET_FILE)
+            fprintf(out, "infrahunt: %s: %s\n", m->file, m->text);
         else
             fprintf(out, "infrahunt: %s: byte %llu: %s\n", m->file,
                     (unsigned long long)m->offset, m->text);

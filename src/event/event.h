@@ -123,12 +123,15 @@ typedef struct ih_dns {
     ih_dns_answer answers[IH_DNS_MAX_ANSWERS];
 } ih_dns;
 
+#define IH_OFFSET_FILE UINT64_MAX
+
 /* Where an event came from, for error messages and the events listing. */
 typedef struct ih_origin {
     const char *file;  /* path as given, or "-" for standard input */
     const char *format; /* reader name, such as "zeek-conn-tsv" */
     uint64_t line;     /* 1-based line, or 0 for binary formats */
-    uint64_t offset;   /* byte offset of the record in the (decompressed) stream */
+    uint64_t offset;   /* byte offset of the record in the (decompressed) stream,
+                          or IH_OFFSET_FILE for a problem with the whole file */
 } ih_origin;
 
 /* Clear every field of an event to its unknown value. */

@@ -132,6 +132,11 @@ int ih_time_parse_epoch(const char *s, size_t len, ih_time *out)
     }
     if (i != len)
         return -1;
+    /* The same range as the RFC 3339 parser: years 1678 to 2261. */
+    int64_t signed_secs = neg ? -secs : secs;
+    if (signed_secs < ih_days_from_civil(1678, 1, 1) * 86400 ||
+        signed_secs >= ih_days_from_civil(2262, 1, 1) * 86400)
+        return -1;
     int64_t t = secs * IH_NS_PER_SEC + frac;
     *out = neg ? -t : t;
     return 0;

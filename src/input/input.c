@@ -51,6 +51,12 @@ typedef struct input_file {
     bool chunked;
 } input_file;
 
+/* A file or folder already taken, so links cannot make anything read twice. */
+typedef struct file_id {
+    dev_t dev;
+    ino_t ino;
+} file_id;
+
 typedef struct job {
     uint32_t file;
     size_t start, end; /* byte range of a chunk; whole stream when the file is not chunked */
@@ -67,7 +73,27 @@ typedef struct run {
     atomic_bool stop;
     atomic_int unreadable;
     ih_diag *worker_diags;
+    file_id *seen;
+    size_t nseen, cap_seen;
 } run;
+
+/* Returns true when st names something already taken; remembers it otherwise. */
+static bool seen_before(run *r, const struct stat *st)
+{
+    for (size_t i = 0; i < r->nseen; i++)
+        if (r->seen[i].dev == st->st_dev && r->seen[i].ino == st->st_ino)
+            return true;
+    if (r->nseen == r->cap_seen) {
+        size_t cap = r->cap_seen ? r->cap_seen * 2 : 64;
+        file_id *grown = realloc(r->seen, cap * sizeof(*grown));
+        if (!grown)
+            return false;
+        r->seen = grown;
+        r->cap_seen = cap;
+    }
+    r->seen[r->nseen++] = (file_id){st->st_dev, st->st_ino};
+    return false;
+}
 
 static int add_file(run *r, const char *path, bool from_folder)
 {
@@ -112,7 +138,7 @@ static int name_cmp(const void *a, const void *b)
 static void unreadable(run *r, ih_diag *diag, const char *path, uint32_t index, const char *what,
                        int err)
 {
-    ih_origin o = {path, "input", 0, 0};
+    ih_origin o = {path, "input", 0, IH_OFFSET_FILE};
     ih_diag_bad(diag, &o, index, "unreadable input", "%s: %s", what, strerror(err));
     atomic_fetch_add(&r->unreadable, 1);
 }
@@ -128,8 +154,20 @@ static int expand(run *r, ih_diag *diag, const char *path, bool from_folder, int
         unreadable(r, diag, path, (uint32_t)r->nfiles, "cannot open", errno);
         return 0;
     }
-    if (!S_ISDIR(st.st_mode))
+    if (seen_before(r, &st)) {
+        ih_diag_skip(diag, "input", S_ISDIR(st.st_mode) ? "folder already read (a link to it)"
+                                                         : "file already read (named twice or linked)");
+        return 0;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        /* A pipe or device found in a folder could block forever; one named by the user
+           is read, as `<(zcat log.gz)` is a pipe. */
+        if (from_folder && !S_ISREG(st.st_mode)) {
+            ih_diag_skip(diag, "input", "not a regular file in a folder");
+            return 0;
+        }
         return add_file(r, path, from_folder);
+    }
     if (depth > 32) {
         unreadable(r, diag, path, (uint32_t)r->nfiles, "folder nesting too deep", ELOOP);
         return 0;
@@ -535,7 +573,7 @@ static void feed_close(line_feed *lf)
 static void report_unknown_format(run *r, ih_read_ctx *ctx, const input_file *f)
 {
     ctx->origin.line = 0;
-    ctx->origin.offset = 0;
+    ctx->origin.offset = IH_OFFSET_FILE;
     ctx->origin.format = "input";
     if (f->from_folder) {
         ih_diag_skip(ctx->diag, "input", "file of unknown format in a folder");
@@ -833,6 +871,7 @@ int ih_input_read(char *const *paths, size_t npaths, const ih_input_options *opt
     }
     free(r.files);
     free(r.jobs);
+    free(r.seen);
     free(r.worker_diags);
     free(args);
     free(threads);

@@ -1,6 +1,7 @@
 #include "profile.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +112,7 @@ static profile_node *build(profile *p, yaml_parser_t *y, yaml_event_t *ev, int d
         return n;
     }
     if (ev->type != YAML_SEQUENCE_START_EVENT && ev->type != YAML_MAPPING_START_EVENT) {
-        perr(p, n->line, "aliases and anchors are not supported in profiles");
+        perr(p, n->line, "aliases (*name) are not supported in profiles");
         free(n);
         return NULL;
     }
@@ -298,7 +299,11 @@ static profile_node *need(profile *p, profile_node *map, const char *key,
         return NULL;
     }
     if (n->kind != kind) {
-        perr(p, n->line, "'%s' must be %s", key, kinds[kind]);
+        unsigned line = n->line;
+        for (size_t i = 0; i < map->count; i++)
+            if (map->items[i] == n)
+                line = map->key_lines[i];
+        perr(p, line, "'%s' must be %s", key, kinds[kind]);
         return NULL;
     }
     return n;
@@ -340,7 +345,7 @@ int profile_get_double(profile *p, profile_node *map, const char *key, double *o
     char *end;
     errno = 0;
     double v = strtod(n->text, &end);
-    if (errno || end == n->text || *end != '\0' || v != v)
+    if (errno || end == n->text || *end != '\0' || !isfinite(v))
         return perr(p, n->line, "'%s': '%s' is not a number", key, n->text);
     *out = v;
     return 0;
@@ -379,7 +384,10 @@ int profile_get_duration(profile *p, profile_node *map, const char *key, int64_t
             return 0;
         }
     }
-    return perr(p, n->line, "'%s': '%s' needs a unit: ms, s, m, h or d", key, n->text);
+    if (*end == '\0')
+        return perr(p, n->line, "'%s': '%s' needs a unit: ms, s, m, h or d", key, n->text);
+    return perr(p, n->line, "'%s': unknown unit '%s' in '%s' (use ms, s, m, h or d, as in 30s)",
+                key, end, n->text);
 }
 
 int profile_get_strings(profile *p, profile_node *map, const char *key, const char ***out,

@@ -7,11 +7,11 @@
 #   SECONDS   run time per harness (default 60; 0 builds only)
 #   HARNESS   names such as fuzz_json (default: every tests/fuzz/fuzz_*.c)
 #
-# Each harness starts from a copy of its corpus, tests/fuzz/corpus/NAME
-# (NAME is the harness name without "fuzz_"), in build-libfuzzer/corpus/NAME,
-# so the inputs libFuzzer adds stay out of the repository. Crashes are
-# written to build-libfuzzer/crashes/NAME/. To keep an input, minimize it
-# (see tests/fuzz/README.md) and copy it into tests/fuzz/corpus/NAME.
+# Each harness reads its corpus, tests/fuzz/corpus/NAME (NAME is the harness
+# name without "fuzz_"), and writes the inputs it finds to
+# build-libfuzzer/corpus/NAME, so they stay out of the repository until
+# chosen (see tests/fuzz/README.md). Crashes are written to
+# build-libfuzzer/crashes/NAME/.
 #
 # Needs clang with the libFuzzer runtime; on Debian 12:
 #   apt-get install clang libclang-rt-14-dev
@@ -62,13 +62,12 @@ for h in "$@"; do
     corpus=$OUT/corpus/$name
     crashes=$OUT/crashes/$name
     mkdir -p "$corpus" "$crashes"
-    cp -n "tests/fuzz/corpus/$name"/* "$corpus"/ 2>/dev/null || true
     echo "== run $h for $SECONDS_EACH s"
     # -rss_limit_mb leaves room for a 16 MiB line copied a few times; -timeout
     # reports an input that takes more than 10 s as a hang.
     if ! "$OUT/bin/$h" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
         -max_len=65536 -artifact_prefix="$crashes/" -print_final_stats=1 \
-        "$corpus" >"$OUT/$h.log" 2>&1; then
+        "$corpus" "tests/fuzz/corpus/$name" >"$OUT/$h.log" 2>&1; then
         echo "FAIL $h: see $OUT/$h.log and $crashes/"
         status=1
     fi

@@ -299,8 +299,8 @@ static void test_bad_durations(void **state)
         const char *text;
         const char *problem;
     } cases[] = {
-        {"d: 7\n", "needs a unit"},       {"d: 7x\n", "needs a unit"},
-        {"d: 7 d\n", "needs a unit"},     {"d: 7days\n", "needs a unit"},
+        {"d: 7\n", "needs a unit"},       {"d: 7x\n", "unknown unit"},
+        {"d: 7 d\n", "unknown unit"},     {"d: 7days\n", "unknown unit"},
         {"d: h\n", "not a duration"},     {"d: -1h\n", "not a duration"},
         {"d: ''\n", "not a duration"},    {"d: 200000d\n", "too long"},
     };

@@ -225,8 +225,11 @@ static void test_epoch_garbage(void **state)
 static void test_epoch_overflow_rejected(void **state)
 {
     (void)state;
-    /* INT64_MAX nanoseconds is 9223372036.854775807 s. */
-    assert_int_equal(epoch_status("9223372035"), 0);
+    /* Epoch seconds take the RFC 3339 parser's range: 1678-01-01 to 2261-12-31. */
+    assert_int_equal(epoch_status("9214646399"), 0);
+    assert_int_equal(epoch_status("9214646400"), -1);
+    assert_int_equal(epoch_status("-9214560000"), 0);
+    assert_int_equal(epoch_status("-9214560001"), -1);
     assert_int_equal(epoch_status("9223372037"), -1);
     assert_int_equal(epoch_status("99999999999999999999999"), -1);
 }
