@@ -20,6 +20,7 @@
 #include "input/input.h"
 #include "output/output.h"
 #include "profile/profile.h"
+#include "cli.h"
 
 #define EXIT_INTERNAL 1
 #define EXIT_USAGE 2
@@ -480,6 +481,12 @@ int main(int argc, char **argv)
         return cmd_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "events") == 0)
         return cmd_events(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return cli_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "simulate") == 0)
+        return cli_simulate(argc - 1, argv + 1);
+    if (strcmp(cmd, "selftest") == 0)
+        return cli_selftest(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage_main(stdout);
         return 0;

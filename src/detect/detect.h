@@ -37,7 +37,7 @@ typedef struct alert_field {
     size_t ntexts;
 } alert_field;
 
-#define ALERT_MAX_FIELDS 16
+#define ALERT_MAX_FIELDS 32
 #define ALERT_BYTES_NULL INT64_MIN
 
 /* One alert with the reference rule's union columns, then extra fields. */

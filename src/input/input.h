@@ -115,6 +115,7 @@ extern const ih_json_layout ih_layout_defender;
 extern const ih_json_layout ih_layout_defender_stream;
 extern const ih_json_layout ih_layout_sysmon;
 extern const ih_json_layout ih_layout_zeek;
+extern const ih_json_layout ih_layout_suricata;
 
 /* All line readers, in probe order, NULL-terminated. */
 extern const ih_line_reader *const ih_line_readers[];

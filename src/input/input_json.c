@@ -13,6 +13,7 @@ static const ih_json_layout *const layouts[] = {
     &ih_layout_defender,
     &ih_layout_sysmon,
     &ih_layout_zeek,
+    &ih_layout_suricata,
 };
 #define NLAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 

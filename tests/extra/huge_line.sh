@@ -3,8 +3,8 @@
 #   - a 100 MB line between good lines, read from a mapped file, from standard
 #     input and from gzip: reported as "line too long", the good lines read;
 #   - a Defender CSV quoted field that spans lines past the 16 MiB record limit;
-#   - gzip and zstd files cut short: the lines before the cut read, the cut
-#     reported, exit status 3;
+#   - gzip and zstd files cut short, and a gzip member followed by garbage:
+#     the lines before the damage read, the damage reported, exit status 3;
 #   - binary garbage, plain and behind a gzip header.
 # Usage: tests/extra/huge_line.sh path/to/infrahunt
 set -u
@@ -112,6 +112,11 @@ else
     echo "PASS gzip cut in half ($n of 2000 lines read)"
 fi
 
+# A whole member followed by bytes that are no gzip member: its lines are read.
+{ cat full.gz; printf 'not gzip\n'; } >member-then-garbage.gz
+run events member-then-garbage.gz
+check "gzip member, then garbage" 3 2000 "corrupt gzip data"
+
 # zstd writes a 4-byte checksum after the last block.
 zstd -q -c lines.jsonl >full.zst
 head -c $(($(size_of full.zst) - 4)) full.zst >no-checksum.zst
@@ -125,7 +130,7 @@ if [ "$status" != 3 ] || [ "$n" -lt 1 ] || [ "$n" -ge 2000 ] || ! grep -qF "trun
 else
     echo "PASS zstd cut in half ($n of 2000 lines read)"
 fi
-rm -f lines.jsonl full.gz no-trailer.gz half.gz full.zst no-checksum.zst half.zst
+rm -f lines.jsonl full.gz no-trailer.gz half.gz member-then-garbage.gz full.zst no-checksum.zst half.zst
 
 # ---- Binary garbage ----
 # 4096 fixed bytes, starting with 0x05, which is no format's first byte.

@@ -111,8 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         harness_fail("ih_input_read() returned a status other than -1, 0 or 1");
     if (diag.nmsgs > IH_DIAG_KEEP)
         harness_fail("more messages kept than IH_DIAG_KEEP");
-    /* ih_diag_print_stats() is left out for the reason given in harness.h. */
     ih_diag_print_messages(&diag, null_out);
+    ih_diag_print_stats(&diag, null_out);
     ih_diag_free(&diag);
     if (pipe_fd >= 0)
         close(pipe_fd);

@@ -1,8 +1,8 @@
 /*
- * A main() for fuzz harnesses built without libFuzzer: runs
- * LLVMFuzzerTestOneInput once on every file named on the command line, and
- * on every file under every folder named (recursively, in name order), so
- * the normal build replays the corpus and each crash found before.
+ * A main() for fuzz harnesses built without libFuzzer. It runs
+ * LLVMFuzzerTestOneInput once on every file named on the command line and on
+ * every file under every folder named, recursively and in name order. So the
+ * normal build replays the corpus and each crash found before.
  *
  * Each input is read into an allocation of exactly its size, so a sanitizer
  * build reports a harness or parser that reads past the end. Exit status 0
@@ -78,7 +78,7 @@ static int compare_names(const void *a, const void *b)
 
 static int run_path(const char *path, size_t *count);
 
-/* Runs every entry of a folder, hidden ones included (libFuzzer names inputs by their hash). */
+/* Runs every entry of a folder in name order, names that start with a dot included. */
 static int run_folder(const char *path, size_t *count)
 {
     DIR *dir = opendir(path);
