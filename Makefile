@@ -60,7 +60,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libinfrahunt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(BUILD)/libinfrahunt.a $(LDFLAGS_ALL) $(LIBS) -lcmocka -ljansson
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(BUILD)/libinfrahunt.a
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(wildcard tests/fuzz/*.h) $(BUILD)/libinfrahunt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(BUILD)/libinfrahunt.a $(LDFLAGS_ALL) $(LIBS)
 

@@ -482,7 +482,12 @@ static ssize_t read_gzip(byte_source *src, char *buf, size_t cap)
             break;
         }
         if (src->z_member_done) {
-            /* Bytes after a complete member start another member (as gzip -c a b > c). */
+            /* Zero padding after the last member is ignored, as gzip does. */
+            while (src->raw_pos < src->raw_len && src->raw[src->raw_pos] == 0)
+                src->raw_pos++;
+            if (src->raw_pos == src->raw_len)
+                continue;
+            /* Other bytes after a complete member start another member (gzip -c a b > c). */
             inflateReset(z);
             src->z_member_done = false;
         }
@@ -496,6 +501,11 @@ static ssize_t read_gzip(byte_source *src, char *buf, size_t cap)
             snprintf(src->error, sizeof(src->error), "corrupt gzip data near compressed byte %llu: %s",
                      (unsigned long long)(src->raw_total - (src->raw_len - src->raw_pos)),
                      z->msg ? z->msg : "inflate failed");
+            /* Hand out what was inflated before the damage; fail on the next call. */
+            if (z->avail_out < cap) {
+                src->failed = true;
+                break;
+            }
             return -1;
         }
     }

@@ -28,13 +28,21 @@ static size_t skip_bom(const char *s, size_t len)
     return len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 }
 
+/* JSON lines: the first non-blank line opens an object, or, when damage such
+   as NUL padding precedes, a later line in the head does. */
 static int json_probe(const char *head, size_t len)
 {
     size_t i = skip_bom(head, len);
 
     while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
         i++;
-    return i < len && head[i] == '{' ? 60 : 0;
+    if (i < len && head[i] == '{')
+        return 60;
+    for (const char *nl = memchr(head + i, '\n', len - i); nl && nl + 1 < head + len;
+         nl = memchr(nl + 1, '\n', (size_t)(head + len - nl - 1)))
+        if (nl[1] == '{' && nl + 2 < head + len && (nl[2] == '"' || nl[2] == ' ' || nl[2] == '}'))
+            return 40;
+    return 0;
 }
 
 static void *json_open(ih_read_ctx *ctx)

@@ -408,9 +408,17 @@ static bool key_equals(const json_doc *doc, const json_token *k, const char *key
     if (!k->escaped)
         return k->len == key_len && memcmp(doc->text + k->start, key, key_len) == 0;
 
-    char buf[256];
-    ih_str s = json_string(doc, (int)(k - doc->tokens), buf, sizeof(buf));
-    return s.ptr && s.len == key_len && memcmp(s.ptr, key, key_len) == 0;
+    /* Unescaping never lengthens a string, so a key of len + 4 bytes always fits. */
+    char small[256];
+    size_t cap = (size_t)k->len + 4;
+    char *buf = cap <= sizeof(small) ? small : malloc(cap);
+    if (!buf)
+        return false;
+    ih_str s = json_string(doc, (int)(k - doc->tokens), buf, cap);
+    bool equal = s.ptr && s.len == key_len && memcmp(s.ptr, key, key_len) == 0;
+    if (buf != small)
+        free(buf);
+    return equal;
 }
 
 int json_get_n(const json_doc *doc, int obj, const char *key, size_t key_len)
@@ -496,12 +504,15 @@ ih_str json_string(const json_doc *doc, int tok, char *buf, size_t cap)
 
     /* The parse validated every escape, so only the output size is checked here. */
     for (size_t i = 0; i < n;) {
-        if (o + 4 > cap)
-            return IH_STR_NONE;
         if (s[i] != '\\') {
+            if (o + 1 > cap)
+                return IH_STR_NONE;
             buf[o++] = (char)s[i++];
             continue;
         }
+        /* An escape writes at most 4 bytes (a surrogate pair as UTF-8). */
+        if (o + (s[i + 1] == 'u' ? 4 : 1) > cap)
+            return IH_STR_NONE;
         unsigned char e = s[i + 1];
         unsigned cp, lo;
         switch (e) {

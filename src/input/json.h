@@ -84,7 +84,9 @@ static inline json_type json_type_of(const json_doc *doc, int tok)
 /*
  * Returns the text of string token tok as a view. An escaped string is
  * unescaped into buf (capacity cap) and the view points there; a string that
- * does not fit returns a view with ptr == NULL. Unescaped U+0000 is kept.
+ * does not fit returns a view with ptr == NULL. A \\u escape needs 4 free
+ * bytes however few it writes, so a capacity of the raw length plus 4 always
+ * suffices. Unescaped U+0000 is kept.
  */
 ih_str json_string(const json_doc *doc, int tok, char *buf, size_t cap);
 
@@ -97,7 +99,12 @@ ih_str json_raw(const json_doc *doc, int tok);
  */
 int json_int64(const json_doc *doc, int tok, int64_t *out);
 
-/* Iteration: the first member value / element of a container, then json_next(). */
+/*
+ * Iteration: json_first_child() returns an array's first element, or an
+ * object's first key (its value is the next token); json_next() steps over a
+ * value and its children. For an object, the next key after key k is
+ * json_next(doc, k + 1). Returns -1 for an empty container.
+ */
 int json_first_child(const json_doc *doc, int tok);
 static inline int json_next(const json_doc *doc, int tok)
 {
