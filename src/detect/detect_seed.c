@@ -386,50 +386,10 @@ static int seed_merge(void *dv, void *sv)
     return 0;
 }
 
-/* Group keys for the three parts, compared field by field. */
-typedef struct group_key {
-    const seed_state *s;
-    int part;
-} group_key;
-
-static int cmp_u32(uint32_t a, uint32_t b)
-{
-    return a < b ? -1 : a > b;
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-static int group_cmp(const void *pa, const void *pb, void *arg)
-{
-    const group_key *k = arg;
-    const seed_rec *a = &k->s->recs[*(const uint32_t *)pa];
-    const seed_rec *b = &k->s->recs[*(const uint32_t *)pb];
-    int c;
-
-    switch (k->part) {
-    case PART_BEACON:
-        if ((c = cmp_u32(a->device_id, b->device_id)) || (c = cmp_u32(a->device_name, b->device_name)) ||
-            (c = cmp_u32(a->remote_ip, b->remote_ip)) || (c = cmp_u32(a->remote_url, b->remote_url)))
-            return c;
-        break;
-    case PART_DDNS:
-        if ((c = cmp_u32(a->remote_url, b->remote_url)))
-            return c;
-        break;
-    default: {
-        if ((c = cmp_u32(a->device_id, b->device_id)) || (c = cmp_u32(a->device_name, b->device_name)))
-            return c;
-        int64_t ba = floor_div(a->ts, k->s->params->bin), bb = floor_div(b->ts, k->s->params->bin);
-        if (ba != bb)
-            return ba < bb ? -1 : 1;
-        break;
-    }
-    }
-    return 0;
 }
 
 /* A value and when it first appeared, for make_set() samples and exact dcount(). */
@@ -508,29 +468,104 @@ static int add_sample_field(const seed_state *s, ih_alert *a, const char *name, 
 }
 
 /* Sorts the indices of records in part, and calls emit once per group. */
+/* A part's group key, from interned ids (and the hour bin for fast flux). */
+typedef struct group_tuple {
+    uint32_t a, b, c, d;
+    int64_t bin;
+} group_tuple;
+
+static group_tuple tuple_of(const seed_state *s, int part, const seed_rec *r)
+{
+    group_tuple t = {0, 0, 0, 0, 0};
+    if (part == PART_BEACON) {
+        t = (group_tuple){r->device_id, r->device_name, r->remote_ip, r->remote_url, 0};
+    } else if (part == PART_DDNS) {
+        t.a = r->remote_url;
+    } else {
+        t.a = r->device_id;
+        t.b = r->device_name;
+        t.bin = floor_div(r->ts, s->params->bin);
+    }
+    return t;
+}
+
+static uint64_t tuple_hash(const group_tuple *t)
+{
+    uint64_t h = ((uint64_t)t->a << 32 | t->b) * UINT64_C(0x9E3779B97F4A7C15);
+    h ^= ((uint64_t)t->c << 32 | t->d) * UINT64_C(0xC2B2AE3D27D4EB4F);
+    h ^= (uint64_t)t->bin * UINT64_C(0x165667B19E3779F9);
+    return h ^ (h >> 29);
+}
+
+/*
+ * Groups the records of part that keep() accepts and calls emit once per
+ * group. Groups get dense ids from a hash table of their key tuples, then a
+ * counting sort lays each group's records out together, in record order.
+ */
 static int for_each_group(seed_state *s, int part, bool (*keep)(const seed_state *, const seed_rec *, const ih_scan_info *),
                           const ih_scan_info *info,
                           int (*emit)(seed_state *, const uint32_t *, size_t, const ih_scan_info *, ih_alert_list *),
                           ih_alert_list *out)
 {
-    uint32_t *idx = malloc((s->nrecs ? s->nrecs : 1) * sizeof(*idx));
-    if (!idx)
-        return -1;
     size_t n = 0;
     for (size_t i = 0; i < s->nrecs; i++)
         if ((s->recs[i].parts & part) && keep(s, &s->recs[i], info))
-            idx[n++] = (uint32_t)i;
+            n++;
+    if (n == 0)
+        return 0;
 
-    group_key key = {s, part};
-    qsort_r(idx, n, sizeof(*idx), group_cmp, &key);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0;) {
-        size_t j = i + 1;
-        while (j < n && group_cmp(&idx[i], &idx[j], &key) == 0)
-            j++;
-        rc = emit(s, idx + i, j - i, info, out);
-        i = j;
+    size_t nslots = 16;
+    while (nslots < n * 2)
+        nslots *= 2;
+    uint32_t *slots = calloc(nslots, sizeof(*slots)); /* group id + 1, or 0 */
+    group_tuple *keys = malloc(n * sizeof(*keys));
+    uint32_t *gid = malloc(n * sizeof(*gid)); /* per kept record, in record order */
+    uint32_t *rec = malloc(n * sizeof(*rec));
+    uint32_t *start = calloc(n + 1, sizeof(*start));
+    uint32_t *idx = malloc(n * sizeof(*idx));
+    int rc = -1;
+    if (!slots || !keys || !gid || !rec || !start || !idx)
+        goto done;
+
+    size_t ngroups = 0, k = 0;
+    for (size_t i = 0; i < s->nrecs; i++) {
+        const seed_rec *r = &s->recs[i];
+        if (!(r->parts & part) || !keep(s, r, info))
+            continue;
+        group_tuple t = tuple_of(s, part, r);
+        size_t slot = tuple_hash(&t) & (nslots - 1);
+        while (slots[slot]) {
+            const group_tuple *g = &keys[slots[slot] - 1];
+            if (g->a == t.a && g->b == t.b && g->c == t.c && g->d == t.d && g->bin == t.bin)
+                break;
+            slot = (slot + 1) & (nslots - 1);
+        }
+        if (!slots[slot]) {
+            keys[ngroups] = t;
+            slots[slot] = (uint32_t)++ngroups;
+        }
+        rec[k] = (uint32_t)i;
+        gid[k++] = slots[slot] - 1;
     }
+
+    for (size_t i = 0; i < n; i++)
+        start[gid[i] + 1]++;
+    for (size_t g = 0; g < ngroups; g++)
+        start[g + 1] += start[g];
+    for (size_t i = 0; i < n; i++)
+        idx[start[gid[i]]++] = rec[i];
+    /* start[g] now ends group g; group g begins where group g - 1 ends. */
+    rc = 0;
+    for (size_t g = 0, begin = 0; g < ngroups && rc == 0; g++) {
+        rc = emit(s, idx + begin, start[g] - begin, info, out);
+        begin = start[g];
+    }
+done:
+    free(slots);
+    free(keys);
+    free(gid);
+    free(rec);
+    free(start);
     free(idx);
     return rc;
 }

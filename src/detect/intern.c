@@ -9,15 +9,29 @@ struct intern_block {
     char data[];
 };
 
-/* FNV-1a, 64-bit: short keys dominate, and it needs no alignment. */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v * UINT64_C(0x9E3779B97F4A7C15);
+    h = (h << 31) | (h >> 33);
+    return h * UINT64_C(0xC2B2AE3D27D4EB4F);
+}
+
+/* A word-at-a-time multiplicative hash: interning runs once per event field. */
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= UINT64_C(1099511628211);
+    uint64_t h = len * UINT64_C(0x165667B19E3779F9);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        h = mix(h, v);
     }
-    return h;
+    if (i < len) {
+        uint64_t v = 0;
+        memcpy(&v, s + i, len - i);
+        h = mix(h, v);
+    }
+    return h ^ (h >> 32);
 }
 
 int intern_init(intern *t)
