@@ -79,17 +79,24 @@ static char *copy_text(intern *t, const char *s, size_t len)
     return p;
 }
 
+/* A slot keeps the hash's high half beside the id, so probing a mismatch
+   touches neither the text nor the hash arrays. */
+static uint64_t slot_of(uint64_t h, uint32_t id)
+{
+    return (h & UINT64_C(0xFFFFFFFF00000000)) | ((uint64_t)id + 1);
+}
+
 static int grow(intern *t)
 {
     size_t n = t->nslots * 2;
-    uint32_t *slots = calloc(n, sizeof(*slots));
+    uint64_t *slots = calloc(n, sizeof(*slots));
     if (!slots)
         return -1;
     for (size_t id = 0; id < t->count; id++) {
         size_t i = t->hashes[id] & (n - 1);
         while (slots[i])
             i = (i + 1) & (n - 1);
-        slots[i] = (uint32_t)id + 1;
+        slots[i] = slot_of(t->hashes[id], (uint32_t)id);
     }
     free(t->slots);
     t->slots = slots;
@@ -100,14 +107,17 @@ static int grow(intern *t)
 uint32_t intern_add(intern *t, const char *s, size_t len)
 {
     uint64_t h = hash_bytes(s, len);
+    uint64_t high = h & UINT64_C(0xFFFFFFFF00000000);
     size_t mask = t->nslots - 1;
 
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint32_t slot = t->slots[i];
+        uint64_t slot = t->slots[i];
         if (slot == 0)
             break;
-        uint32_t id = slot - 1;
-        if (t->hashes[id] == h && t->texts[id].len == len && memcmp(t->texts[id].ptr, s, len) == 0)
+        if ((slot & UINT64_C(0xFFFFFFFF00000000)) != high)
+            continue;
+        uint32_t id = (uint32_t)(slot & 0xFFFFFFFF) - 1;
+        if (t->texts[id].len == len && memcmp(t->texts[id].ptr, s, len) == 0)
             return id;
     }
 
@@ -138,6 +148,6 @@ uint32_t intern_add(intern *t, const char *s, size_t len)
     size_t i = h & mask;
     while (t->slots[i])
         i = (i + 1) & mask;
-    t->slots[i] = id + 1;
+    t->slots[i] = slot_of(h, id);
     return id;
 }

@@ -16,7 +16,7 @@
 typedef struct intern_block intern_block;
 
 typedef struct intern {
-    uint32_t *slots;   /* open addressing: id + 1, or 0 for empty */
+    uint64_t *slots;   /* open addressing: high 32 hash bits << 32 | id + 1; 0 is empty */
     size_t nslots;
     ih_str *texts;     /* by id */
     uint64_t *hashes;  /* by id */
