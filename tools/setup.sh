@@ -27,3 +27,7 @@ if [ -f "$ROOT/tests/parity/package-lock.json" ] && [ ! -d "$ROOT/tests/parity/n
     echo "setup: installing the parity test's npm packages"
     (cd "$ROOT/tests/parity" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+if [ -f "$ROOT/tests/render/package-lock.json" ] && [ ! -d "$ROOT/tests/render/node_modules" ]; then
+    echo "setup: installing the export tests' npm packages (Kusto analyzer, ajv, yaml)"
+    (cd "$ROOT/tests/render" && npm ci --no-audit --no-fund --loglevel=error)
+fi
