@@ -54,8 +54,8 @@ static void usage_scan(FILE *out)
           "be plain, gzip or zstd; the format is detected per file.\n"
           "\n"
           "options:\n"
-          "  -p, --profile NAME|FILE  detections to run: a built-in profile (seed) or a\n"
-          "                           YAML file (default: seed)\n"
+          "  -p, --profile NAME|FILE  detections to run: a built-in profile (default or\n"
+          "                           seed) or a YAML file (default: default)\n"
           "      --now TIME           the query's now(), RFC 3339 (default: the newest\n"
           "                           event time in the input)\n"
           "  -t, --threads N          worker threads (default: all cores)\n"
@@ -250,7 +250,7 @@ static int cmd_scan(int argc, char **argv)
         {"strict", no_argument, NULL, 'X'},        {"fail-on-alerts", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
-    const char *profile_name = "seed";
+    const char *profile_name = "default";
     const char *now_text = NULL;
     unsigned threads = default_threads();
     output_format format = OUTPUT_TABLE;

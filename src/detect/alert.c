@@ -5,6 +5,7 @@
 
 const ih_detector *const ih_detectors[] = {
     &ih_detector_seed,
+    &ih_detector_beacon,
     NULL,
 };
 
@@ -22,6 +23,7 @@ ih_alert *alert_list_add(ih_alert_list *l)
     memset(a, 0, sizeof(*a));
     a->bytes_sent = ALERT_BYTES_NULL;
     a->bytes_received = ALERT_BYTES_NULL;
+    a->score = ALERT_NO_SCORE;
     return a;
 }
 
@@ -40,6 +42,8 @@ void alert_list_free(ih_alert_list *l)
         free(a->remote_ip);
         free(a->remote_url);
         free_strings(a->sample_processes, a->nsample_processes);
+        free_strings(a->techniques, a->ntechniques);
+        free(a->explanation);
         for (size_t f = 0; f < a->nfields; f++) {
             free(a->fields[f].text);
             free_strings(a->fields[f].texts, a->fields[f].ntexts);
@@ -88,6 +92,8 @@ static int alert_cmp(const void *pa, const void *pb)
     const ih_alert *a = pa, *b = pb;
     int c;
 
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
     if (a->timestamp != b->timestamp)
         return a->timestamp > b->timestamp ? -1 : 1;
     if ((c = cmp_text(a->alert_type, b->alert_type)) || (c = cmp_text(a->device_name, b->device_name)) ||
@@ -101,6 +107,10 @@ static int alert_cmp(const void *pa, const void *pb)
         return a->bytes_received < b->bytes_received ? -1 : 1;
     if ((c = cmp_texts(a->sample_processes, a->nsample_processes, b->sample_processes,
                        b->nsample_processes)))
+        return c;
+    if ((c = cmp_text(a->severity, b->severity)) || (c = cmp_text(a->confidence, b->confidence)) ||
+        (c = cmp_texts(a->techniques, a->ntechniques, b->techniques, b->ntechniques)) ||
+        (c = cmp_text(a->explanation, b->explanation)))
         return c;
     for (size_t i = 0; i < a->nfields && i < b->nfields; i++)
         if ((c = cmp_field(&a->fields[i], &b->fields[i])))
@@ -195,4 +205,24 @@ int alert_add_texts(ih_alert *a, const char *name, const ih_str *v, size_t n)
     if (!f)
         return -1;
     return alert_set_strings(&f->texts, &f->ntexts, v, n);
+}
+
+int alert_set_assessment(ih_alert *a, int score, const char *severity, const char *confidence,
+                         const char *const *techniques, size_t ntechniques,
+                         const char *explanation)
+{
+    ih_str *ids = malloc((ntechniques ? ntechniques : 1) * sizeof(*ids));
+    if (!ids)
+        return -1;
+    for (size_t i = 0; i < ntechniques; i++)
+        ids[i] = (ih_str){techniques[i], strlen(techniques[i])};
+    int rc = alert_set_strings(&a->techniques, &a->ntechniques, ids, ntechniques);
+    free(ids);
+    a->explanation = alert_strdup((ih_str){explanation, strlen(explanation)});
+    if (rc < 0 || !a->explanation)
+        return -1;
+    a->score = score;
+    a->severity = severity;
+    a->confidence = confidence;
+    return 0;
 }

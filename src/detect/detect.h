@@ -39,8 +39,14 @@ typedef struct alert_field {
 
 #define ALERT_MAX_FIELDS 32
 #define ALERT_BYTES_NULL INT64_MIN
+#define ALERT_NO_SCORE (-1)
 
-/* One alert with the reference rule's union columns, then extra fields. */
+/*
+ * One alert with the reference rule's union columns, then the assessment of
+ * the scored detectors (score, severity, confidence, techniques,
+ * explanation), then extra fields. The reference rule's alerts carry no
+ * assessment: score is ALERT_NO_SCORE and the assessment fields are NULL.
+ */
 typedef struct ih_alert {
     ih_time timestamp;
     char *device_name;
@@ -52,6 +58,14 @@ typedef struct ih_alert {
     int64_t bytes_received;
     char **sample_processes;
     size_t nsample_processes;
+
+    int score;              /* 0 to 100, higher is more suspicious; ALERT_NO_SCORE when unscored */
+    const char *severity;   /* static: "high", "medium", "low" or "info" */
+    const char *confidence; /* static: "high", "medium" or "low" */
+    char **techniques;      /* MITRE ATT&CK technique ids, such as "T1584" */
+    size_t ntechniques;
+    char *explanation;      /* plain-language reasons with the evidence behind the score */
+
     alert_field fields[ALERT_MAX_FIELDS];
     size_t nfields;
 } ih_alert;
@@ -61,12 +75,13 @@ typedef struct ih_alert_list {
     size_t count, cap;
 } ih_alert_list;
 
-/* Appends a zeroed alert; NULL when out of memory. */
+/* Appends a zeroed alert without a score; NULL when out of memory. */
 ih_alert *alert_list_add(ih_alert_list *l);
 void alert_list_free(ih_alert_list *l);
 
 /*
- * Sorts newest first; ties by AlertType, DeviceName, RemoteIP, RemoteUrl,
+ * Sorts scored alerts first, highest score first; then, and for unscored
+ * alerts (the reference rule's), newest first; ties by AlertType, DeviceName, RemoteIP, RemoteUrl,
  * ConnectionCount, BytesSent, BytesReceived, SampleProcesses, then the extra
  * fields in order, strings compared byte-wise. Alerts equal in all of these
  * are identical, so the output does not depend on input order or threads.
@@ -81,6 +96,15 @@ int alert_add_text(ih_alert *a, const char *name, ih_str v);
 int alert_add_time(ih_alert *a, const char *name, ih_time v);
 int alert_add_texts(ih_alert *a, const char *name, const ih_str *v, size_t n);
 char *alert_strdup(ih_str s);
+
+/*
+ * Sets the assessment of a scored alert: score from 0 to 100, static severity
+ * and confidence words, and copies of the technique ids and the explanation.
+ * Returns 0, or -1 when out of memory.
+ */
+int alert_set_assessment(ih_alert *a, int score, const char *severity, const char *confidence,
+                         const char *const *techniques, size_t ntechniques,
+                         const char *explanation);
 
 /* What every detector learns at the end of the read. */
 typedef struct ih_scan_info {
@@ -103,6 +127,7 @@ typedef struct ih_detector {
 } ih_detector;
 
 extern const ih_detector ih_detector_seed;
+extern const ih_detector ih_detector_beacon;
 
 /* All detectors, NULL-terminated. */
 extern const ih_detector *const ih_detectors[];

@@ -52,6 +52,18 @@ static void json_bytes(FILE *out, int64_t v)
         fprintf(out, "%" PRId64, v);
 }
 
+/* Writes the shortest decimal text that reads back as the same double. */
+static void json_double(FILE *out, double v)
+{
+    char buf[32];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, sizeof(buf), "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, out);
+}
+
 static void write_jsonl(FILE *out, const ih_alert *a)
 {
     fputs("{\"Timestamp\":", out);
@@ -70,12 +82,22 @@ static void write_jsonl(FILE *out, const ih_alert *a)
     json_bytes(out, a->bytes_received);
     fputs(",\"SampleProcesses\":", out);
     json_texts(out, a->sample_processes, a->nsample_processes);
+    if (a->score != ALERT_NO_SCORE) {
+        fprintf(out, ",\"Score\":%d,\"Severity\":", a->score);
+        json_text(out, a->severity);
+        fputs(",\"Confidence\":", out);
+        json_text(out, a->confidence);
+        fputs(",\"Techniques\":", out);
+        json_texts(out, a->techniques, a->ntechniques);
+        fputs(",\"Explanation\":", out);
+        json_text(out, a->explanation);
+    }
     for (size_t i = 0; i < a->nfields; i++) {
         const alert_field *f = &a->fields[i];
         fprintf(out, ",\"%s\":", f->name);
         switch (f->kind) {
         case ALERT_INT: fprintf(out, "%" PRId64, f->i); break;
-        case ALERT_DOUBLE: fprintf(out, "%.17g", f->d); break;
+        case ALERT_DOUBLE: json_double(out, f->d); break;
         case ALERT_TEXT: json_text(out, f->text); break;
         case ALERT_TIME: json_time(out, f->i); break;
         case ALERT_TEXTS: json_texts(out, f->texts, f->ntexts); break;
@@ -115,14 +137,27 @@ static void csv_texts(FILE *out, char *const *v, size_t n)
     free(buf);
 }
 
-static void write_csv_header(FILE *out)
+static bool any_scored(const ih_alert_list *alerts)
 {
-    fputs("Timestamp,DeviceName,RemoteIP,RemoteUrl,AlertType,ConnectionCount,BytesSent,"
-          "BytesReceived,SampleProcesses,Details\n",
-          out);
+    for (size_t i = 0; i < alerts->count; i++)
+        if (alerts->items[i].score != ALERT_NO_SCORE)
+            return true;
+    return false;
 }
 
-static void write_csv(FILE *out, const ih_alert *a)
+/* The assessment columns appear only when some alert is scored, so the
+   reference rule's CSV keeps its exact columns. */
+static void write_csv_header(FILE *out, bool scored)
+{
+    fputs("Timestamp,DeviceName,RemoteIP,RemoteUrl,AlertType,ConnectionCount,BytesSent,"
+          "BytesReceived,SampleProcesses,",
+          out);
+    if (scored)
+        fputs("Score,Severity,Confidence,Techniques,Explanation,", out);
+    fputs("Details\n", out);
+}
+
+static void write_csv(FILE *out, const ih_alert *a, bool scored)
 {
     char t[IH_TIME_TEXT_MAX];
     ih_time_format(a->timestamp, t);
@@ -141,6 +176,19 @@ static void write_csv(FILE *out, const ih_alert *a)
     fputc(',', out);
     csv_texts(out, a->sample_processes, a->nsample_processes);
     fputc(',', out);
+    if (scored) {
+        if (a->score != ALERT_NO_SCORE)
+            fprintf(out, "%d", a->score);
+        fputc(',', out);
+        csv_cell(out, a->severity);
+        fputc(',', out);
+        csv_cell(out, a->confidence);
+        fputc(',', out);
+        csv_texts(out, a->techniques, a->ntechniques);
+        fputc(',', out);
+        csv_cell(out, a->explanation);
+        fputc(',', out);
+    }
 
     /* The extra fields go into one JSON object cell, so the column set stays fixed. */
     char *buf = NULL;
@@ -153,7 +201,7 @@ static void write_csv(FILE *out, const ih_alert *a)
             fprintf(mem, "%s\"%s\":", i ? "," : "", f->name);
             switch (f->kind) {
             case ALERT_INT: fprintf(mem, "%" PRId64, f->i); break;
-            case ALERT_DOUBLE: fprintf(mem, "%.17g", f->d); break;
+            case ALERT_DOUBLE: json_double(mem, f->d); break;
             case ALERT_TEXT: json_text(mem, f->text); break;
             case ALERT_TIME: json_time(mem, f->i); break;
             case ALERT_TEXTS: json_texts(mem, f->texts, f->ntexts); break;
@@ -193,12 +241,19 @@ static void term_text(FILE *out, const char *s, size_t width)
 
 static void write_table(FILE *out, const ih_alert_list *alerts)
 {
+    bool scored = any_scored(alerts);
+    if (scored)
+        fprintf(out, "%5s  %-8s  ", "Score", "Severity");
     fprintf(out, "%-30s  %-26s  %-20s  %-15s  %-30s  %7s  %10s  %s\n", "Timestamp", "AlertType",
             "DeviceName", "RemoteIP", "RemoteUrl", "Count", "BytesSent", "SampleProcesses");
     for (size_t i = 0; i < alerts->count; i++) {
         const ih_alert *a = &alerts->items[i];
         char t[IH_TIME_TEXT_MAX];
         ih_time_format(a->timestamp, t);
+        if (scored && a->score != ALERT_NO_SCORE)
+            fprintf(out, "%5d  %-8s  ", a->score, a->severity);
+        else if (scored)
+            fprintf(out, "%5s  %-8s  ", "", "");
         fprintf(out, "%-30s  %-26s  ", t, a->alert_type);
         term_text(out, a->device_name, 20);
         fputs("  ", out);
@@ -216,6 +271,12 @@ static void write_table(FILE *out, const ih_alert_list *alerts)
             term_text(out, a->sample_processes[p], SIZE_MAX);
         }
         fputc('\n', out);
+        if (a->explanation) {
+            /* The explanation goes on its own indented line, unabridged. */
+            fputs("       ", out);
+            term_text(out, a->explanation, SIZE_MAX);
+            fputc('\n', out);
+        }
     }
     fprintf(out, "%zu alert%s\n", alerts->count, alerts->count == 1 ? "" : "s");
 }
@@ -225,9 +286,10 @@ int output_alerts(FILE *out, output_format format, const ih_alert_list *alerts)
     if (format == OUTPUT_TABLE) {
         write_table(out, alerts);
     } else if (format == OUTPUT_CSV) {
-        write_csv_header(out);
+        bool scored = any_scored(alerts);
+        write_csv_header(out, scored);
         for (size_t i = 0; i < alerts->count; i++)
-            write_csv(out, &alerts->items[i]);
+            write_csv(out, &alerts->items[i], scored);
     } else {
         for (size_t i = 0; i < alerts->count; i++)
             write_jsonl(out, &alerts->items[i]);

@@ -2,8 +2,9 @@
 # Checks that scan output does not depend on how the input is read: the same
 # alerts (and, with --stats, the same statistics) for 1, 2 and 4 threads, for
 # 4 KiB chunks of each JSON lines file (INFRAHUNT_CHUNK_SIZE=4096), and for the
-# lines of a file in shuffled order. Runs on examples/ and, when present, on
-# the real data in $INFRAHUNT_DATA (default ../shared/data from the root).
+# lines of a file in shuffled order, with the seed and the default profiles.
+# Runs on examples/ and, when present, on the real data in $INFRAHUNT_DATA
+# (default ../shared/data from the root).
 # Usage: tests/extra/threads.sh path/to/infrahunt
 set -u
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -27,7 +28,7 @@ pass() {
 run_scan() {
     name=$1
     shift
-    "$BIN" scan -f jsonl --stats "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    "$BIN" scan -f jsonl --stats --profile "$PROFILE" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
     echo $? >"$tmp/$name.status"
 }
 
@@ -106,40 +107,49 @@ expect_alerts() {
 
 cd "$ROOT" || exit 1
 
-check_threads "examples" examples/
-expect_alerts "examples" t1
-check_shuffled "examples Defender JSON lines" examples/defender-network-events.jsonl
+# A copy of the default profile that keeps only 256 timestamps per group in
+# 10-minute buckets, so the bucket sampling runs (and must not depend on
+# threads) on the examples and real data too.
+sed -e 's/^    max_timestamps: [0-9]*/    max_timestamps: 256/' \
+    -e 's/^    sample_bucket: [0-9a-z]*/    sample_bucket: 10m/' profiles/default.yaml >"$tmp/default-small.yaml"
+
+for PROFILE in seed default "$tmp/default-small.yaml"; do
+echo "-- profile $(basename "$PROFILE")"
+
+check_threads "$(basename "$PROFILE"): examples" examples/
+expect_alerts "$(basename "$PROFILE"): examples" t1
+check_shuffled "$(basename "$PROFILE"): examples Defender JSON lines" examples/defender-network-events.jsonl
 
 # Bad records spread over many chunks: the first ten messages, with their line
 # numbers, and the counts must not depend on the chunks either.
 awk 'NR % 13 == 5 { print "{\"Timestamp\": [" NR; next } { print }' \
     examples/defender-network-events.jsonl >"$tmp/with-bad-lines.jsonl"
-check_threads "Defender JSON lines with bad records" "$tmp/with-bad-lines.jsonl"
+check_threads "$(basename "$PROFILE"): Defender JSON lines with bad records" "$tmp/with-bad-lines.jsonl"
 if ! grep -q 'with-bad-lines.jsonl:5: invalid JSON' "$tmp/chunks.err"; then
-    fail "Defender JSON lines with bad records: no message for line 5"
+    fail "$(basename "$PROFILE"): Defender JSON lines with bad records: no message for line 5"
 fi
-expect_alerts "examples Defender JSON lines" ordered
-check_shuffled "examples Zeek conn.log" examples/conn.log
-expect_alerts "examples Zeek conn.log" ordered
+expect_alerts "$(basename "$PROFILE"): examples Defender JSON lines" ordered
+check_shuffled "$(basename "$PROFILE"): examples Zeek conn.log" examples/conn.log
+expect_alerts "$(basename "$PROFILE"): examples Zeek conn.log" ordered
 
 if [ ! -d "$DATA" ]; then
     echo "SKIP real data: not found at $DATA (set INFRAHUNT_DATA)"
 else
-    check_threads "sysmon-mordor" "$DATA/sysmon-mordor/sysmon-net"
-    check_threads "rita-missing-host" "$DATA/zeek/rita-missing-host"
-    expect_alerts "rita-missing-host" t1
-    check_threads "stratosphere" "$DATA/zeek/stratosphere"
-    check_threads "slips" "$DATA/zeek/slips"
-    check_threads "wrccdc-dns" "$DATA/zeek/wrccdc-dns"
+    check_threads "$(basename "$PROFILE"): sysmon-mordor" "$DATA/sysmon-mordor/sysmon-net"
+    check_threads "$(basename "$PROFILE"): rita-missing-host" "$DATA/zeek/rita-missing-host"
+    expect_alerts "$(basename "$PROFILE"): rita-missing-host" t1
+    check_threads "$(basename "$PROFILE"): stratosphere" "$DATA/zeek/stratosphere"
+    check_threads "$(basename "$PROFILE"): slips" "$DATA/zeek/slips"
+    check_threads "$(basename "$PROFILE"): wrccdc-dns" "$DATA/zeek/wrccdc-dns"
 
     # One JSON lines file of all Sysmon recordings, shuffled.
     cat "$DATA"/sysmon-mordor/sysmon-net/*.jsonl >"$tmp/sysmon-all.jsonl"
-    check_threads "sysmon-mordor in one file" "$tmp/sysmon-all.jsonl"
-    check_shuffled "sysmon-mordor in one file" "$tmp/sysmon-all.jsonl"
+    check_threads "$(basename "$PROFILE"): sysmon-mordor in one file" "$tmp/sysmon-all.jsonl"
+    check_shuffled "$(basename "$PROFILE"): sysmon-mordor in one file" "$tmp/sysmon-all.jsonl"
 
     # Zeek JSON conn log with alerts, shuffled.
-    check_shuffled "slips test9 JSON conn.log" "$DATA/zeek/slips/test9-mixed-zeek-dir/conn.log"
-    expect_alerts "slips test9 JSON conn.log" ordered
+    check_shuffled "$(basename "$PROFILE"): slips test9 JSON conn.log" "$DATA/zeek/slips/test9-mixed-zeek-dir/conn.log"
+    expect_alerts "$(basename "$PROFILE"): slips test9 JSON conn.log" ordered
 
     # All conn records of the rita host in one TSV file: the first file's header, then every record.
     first=$(ls "$DATA"/zeek/rita-missing-host/*/conn.*.log.gz | head -1)
@@ -147,9 +157,11 @@ else
     for f in "$DATA"/zeek/rita-missing-host/*/conn.*.log.gz; do
         gzip -dc "$f" | grep -v '^#'
     done >>"$tmp/rita-conn.log"
-    check_shuffled "rita-missing-host conn records in one file" "$tmp/rita-conn.log"
-    expect_alerts "rita-missing-host conn records in one file" ordered
+    check_shuffled "$(basename "$PROFILE"): rita-missing-host conn records in one file" "$tmp/rita-conn.log"
+    expect_alerts "$(basename "$PROFILE"): rita-missing-host conn records in one file" ordered
 fi
+
+done
 
 echo "threads: $passed passed, $failed failed"
 [ "$failed" = 0 ]
