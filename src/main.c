@@ -65,6 +65,8 @@ static void usage_scan(FILE *out)
           "                           json, zeek-tsv or defender-csv\n"
           "      --stats              print records read, used and skipped to stderr\n"
           "      --strict             stop at the first bad record (exit status 3)\n"
+          "      --verify-checksums   check the CRC32 checksums of EVTX files and skip\n"
+          "                           the chunks that fail\n"
           "      --fail-on-alerts     exit with status 4 when there are alerts\n"
           "  -h, --help               show this help\n"
           "\n"
@@ -84,6 +86,8 @@ static void usage_events(FILE *out)
           "      --format NAME  read every file as NAME: json, zeek-tsv or defender-csv\n"
           "      --stats      print records read and skipped to stderr\n"
           "      --strict     stop at the first bad record (exit status 3)\n"
+          "      --verify-checksums  check the CRC32 checksums of EVTX files and skip\n"
+          "                   the chunks that fail\n"
           "  -h, --help       show this help\n",
           out);
 }
@@ -213,6 +217,7 @@ typedef struct common_options {
     const char *format;
     bool stats;
     bool strict;
+    bool verify_checksums;
 } common_options;
 
 static FILE *open_output(const char *path)
@@ -248,6 +253,7 @@ static int cmd_scan(int argc, char **argv)
         {"threads", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'f'},
         {"format", required_argument, NULL, 'F'},  {"stats", no_argument, NULL, 'S'},
         {"strict", no_argument, NULL, 'X'},        {"fail-on-alerts", no_argument, NULL, 'A'},
+        {"verify-checksums", no_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *profile_name = "default";
@@ -284,6 +290,7 @@ static int cmd_scan(int argc, char **argv)
         case 'F': co.format = optarg; break;
         case 'S': co.stats = true; break;
         case 'X': co.strict = true; break;
+        case 'C': co.verify_checksums = true; break;
         case 'A': fail_on_alerts = true; break;
         case 'h': usage_scan(stdout); return 0;
         default: usage_scan(stderr); return EXIT_USAGE;
@@ -330,7 +337,7 @@ static int cmd_scan(int argc, char **argv)
 
     ih_diag diag;
     ih_diag_init(&diag, co.strict);
-    ih_input_options opt = {co.format, threads, co.strict, 0};
+    ih_input_options opt = {co.format, threads, co.strict, 0, co.verify_checksums};
     /* Tests set a small chunk size to exercise parallel chunks on small files. */
     const char *chunk = getenv("INFRAHUNT_CHUNK_SIZE");
     if (chunk)
@@ -422,7 +429,7 @@ static int cmd_events(int argc, char **argv)
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'F'}, {"stats", no_argument, NULL, 'S'},
         {"strict", no_argument, NULL, 'X'},       {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"verify-checksums", no_argument, NULL, 'C'}, {NULL, 0, NULL, 0},
     };
     common_options co = {0};
     int c;
@@ -435,6 +442,7 @@ static int cmd_events(int argc, char **argv)
         case 'F': co.format = optarg; break;
         case 'S': co.stats = true; break;
         case 'X': co.strict = true; break;
+        case 'C': co.verify_checksums = true; break;
         case 'h': usage_events(stdout); return 0;
         default: usage_events(stderr); return EXIT_USAGE;
         }
@@ -456,7 +464,7 @@ static int cmd_events(int argc, char **argv)
     ih_diag diag;
     ih_diag_init(&diag, co.strict);
     /* NOTE: one thread keeps the output in input order; parallel chunks would need reordering. */
-    ih_input_options opt = {co.format, 1, co.strict, 0};
+    ih_input_options opt = {co.format, 1, co.strict, 0, co.verify_checksums};
     ih_sink_factory factory = {events_make_sink, &es};
     int rc = ih_input_read(argv + optind, (size_t)(argc - optind), &opt, &factory, &diag);
     int status = finish_input(rc, &diag, &co);

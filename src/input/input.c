@@ -1,7 +1,8 @@
 /*
  * The reading framework: expands paths into inputs, detects compression and
- * format, splits large plain files into chunks at line boundaries, and runs
- * the readers on a pool of worker threads.
+ * format, splits large plain files into chunks at line boundaries (or, for
+ * binary formats, where the reader says), and runs the readers on a pool of
+ * worker threads.
  *
  * Work is cut into jobs (a whole stream, or one chunk of a mapped file).
  * Workers take jobs in input order from a shared counter; each worker owns
@@ -37,6 +38,19 @@ const ih_line_reader *ih_reader_find(const char *name)
     return NULL;
 }
 
+const ih_binary_reader *const ih_binary_readers[] = {
+    &ih_reader_evtx,
+    NULL,
+};
+
+const ih_binary_reader *ih_binary_reader_find(const char *name)
+{
+    for (size_t i = 0; ih_binary_readers[i]; i++)
+        if (strcmp(ih_binary_readers[i]->name, name) == 0)
+            return ih_binary_readers[i];
+    return NULL;
+}
+
 /* Bytes of a stream's start that format detection looks at. */
 #define PROBE_BYTES 65536
 
@@ -48,7 +62,8 @@ typedef struct input_file {
     const char *map;          /* mapped contents of a plain regular file, or NULL */
     size_t size;
     const ih_line_reader *reader; /* detected on the main thread for mapped files */
-    bool chunked;
+    const ih_binary_reader *binary; /* set instead of reader for a binary format */
+    bool chunked;                   /* text split at newlines, so line numbers come later */
 } input_file;
 
 /* A file or folder already taken, so links cannot make anything read twice. */
@@ -222,6 +237,25 @@ static enum compression detect_compression(const unsigned char *head, size_t len
     if (len >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd)
         return COMP_ZSTD;
     return COMP_NONE;
+}
+
+/* Finds the binary reader for a stream that starts with head, or NULL for text. */
+static const ih_binary_reader *detect_binary(const ih_input_options *opt, const char *head,
+                                             size_t len)
+{
+    if (opt->format)
+        return ih_binary_reader_find(opt->format);
+
+    const ih_binary_reader *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; ih_binary_readers[i]; i++) {
+        int score = ih_binary_readers[i]->probe((const unsigned char *)head, len);
+        if (score > best_score) {
+            best = ih_binary_readers[i];
+            best_score = score;
+        }
+    }
+    return best;
 }
 
 static const ih_line_reader *detect_format(const ih_input_options *opt, const char *head,
@@ -595,12 +629,61 @@ static void report_unknown_format(run *r, ih_read_ctx *ctx, const input_file *f)
     atomic_fetch_add(&r->unreadable, 1);
 }
 
+/* Bytes of a mapped file handed to a reader at a time, and then released. */
+#define MAP_SEGMENT ((size_t)16 << 20)
+
+/* Releases the whole pages of [from, to) of a mapped file, which has been read. */
+static void release_pages(const input_file *f, size_t from, size_t to)
+{
+    const size_t page = 4096;
+    size_t done_from = (from + page - 1) / page * page, done_to = to / page * page;
+
+    if (done_to > done_from)
+        madvise((void *)(f->map + done_from), done_to - done_from, MADV_DONTNEED);
+}
+
+/*
+ * Reads one job of a mapped file in a binary format: a range the reader's
+ * split() chose, or the whole file through the sequential interface.
+ */
+static int read_binary_mapped(run *r, const job *j, ih_read_ctx *ctx)
+{
+    const input_file *f = &r->files[j->file];
+    const ih_binary_reader *b = f->binary;
+    const unsigned char *data = (const unsigned char *)f->map;
+
+    ctx->origin.format = b->name;
+    ctx->origin.line = 0;
+    if (b->read_range) {
+        int rc = b->read_range(data, f->size, j->start, j->end, ctx, r->opt);
+        release_pages(f, j->start, j->end);
+        return rc;
+    }
+
+    void *state = b->open(ctx, r->opt);
+    if (!state)
+        return -1;
+    int rc = 0;
+    for (size_t at = j->start; rc == 0 && at < j->end;) {
+        size_t n = j->end - at < MAP_SEGMENT ? j->end - at : MAP_SEGMENT;
+        rc = b->feed(state, data + at, n, ctx);
+        release_pages(f, at, at + n);
+        at += n;
+        if (atomic_load_explicit(&r->stop, memory_order_relaxed))
+            rc = -1;
+    }
+    int finish_rc = b->finish(state, ctx);
+    return rc < 0 ? rc : finish_rc;
+}
+
 /* Reads one chunk, or the whole, of a mapped file. */
 static int read_mapped(run *r, const job *j, ih_read_ctx *ctx)
 {
     const input_file *f = &r->files[j->file];
     line_feed lf;
 
+    if (f->binary)
+        return read_binary_mapped(r, j, ctx);
     if (feed_open(&lf, f->reader, ctx, &r->stop, j->start) < 0)
         return -1;
 
@@ -621,6 +704,33 @@ static int read_mapped(run *r, const job *j, ih_read_ctx *ctx)
         rc = feed_end(&lf);
     feed_close(&lf);
     return rc;
+}
+
+/*
+ * Reads a stream in a binary format through the reader's sequential
+ * interface: first the have bytes already in buf, then the rest of src.
+ * *n is the last source_read() result, and *fed counts the bytes handed to
+ * the reader.
+ */
+static int read_binary_stream(run *r, const ih_binary_reader *b, ih_read_ctx *ctx,
+                              byte_source *src, char *buf, size_t have, ssize_t *n,
+                              uint64_t *fed)
+{
+    ctx->origin.format = b->name;
+    ctx->origin.line = 0;
+    void *state = b->open(ctx, r->opt);
+    if (!state)
+        return -1;
+
+    int rc = b->feed(state, (const unsigned char *)buf, have, ctx);
+    *fed = have;
+    while (rc == 0 && *n > 0 && !atomic_load_explicit(&r->stop, memory_order_relaxed) &&
+           (*n = source_read(src, buf, READ_BLOCK)) > 0) {
+        rc = b->feed(state, (const unsigned char *)buf, (size_t)*n, ctx);
+        *fed += (uint64_t)*n;
+    }
+    int finish_rc = b->finish(state, ctx);
+    return rc < 0 ? rc : finish_rc;
 }
 
 /* Reads a stream that is not mapped: standard input, a pipe, or compressed data. */
@@ -662,10 +772,14 @@ static int read_stream(run *r, const job *j, ih_read_ctx *ctx)
 
     int rc = 0;
     line_feed lf = {0};
-    const ih_line_reader *reader = have ? detect_format(r->opt, buf, have) : NULL;
+    uint64_t binary_fed = 0;
+    const ih_binary_reader *binary = have ? detect_binary(r->opt, buf, have) : NULL;
+    const ih_line_reader *reader = have && !binary ? detect_format(r->opt, buf, have) : NULL;
     ctx->origin.file = f->path;
     if (have == 0 && n == 0) {
         ih_diag_skip(ctx->diag, "input", "empty file");
+    } else if (binary) {
+        rc = read_binary_stream(r, binary, ctx, &src, buf, have, &n, &binary_fed);
     } else if (!reader && n >= 0) {
         report_unknown_format(r, ctx, f);
     } else if (reader && feed_open(&lf, reader, ctx, &r->stop, 0) == 0) {
@@ -678,17 +792,53 @@ static int read_stream(run *r, const job *j, ih_read_ctx *ctx)
         rc = -1;
     }
     if (n < 0) {
+        uint64_t pos = binary ? binary_fed : lf.pos;
         ctx->origin.line = 0;
-        ctx->origin.offset = lf.pos;
+        ctx->origin.offset = pos;
         ctx->origin.format = "input";
         ih_read_bad(ctx, "unreadable input", "%s; read stopped after %llu decompressed bytes",
-                    src.error, (unsigned long long)lf.pos);
+                    src.error, (unsigned long long)pos);
         atomic_fetch_add(&r->unreadable, 1);
     }
     feed_close(&lf);
     source_close(&src);
     free(buf);
     return rc;
+}
+
+typedef struct range_target {
+    run *r;
+    uint32_t file;
+} range_target;
+
+static int add_range(void *arg, size_t start, size_t end)
+{
+    range_target *t = arg;
+    return add_job(t->r, t->file, start, end);
+}
+
+/* Cuts a mapped file in a binary format into jobs where its reader says. */
+static void plan_binary(run *r, uint32_t index, ih_diag *diag)
+{
+    input_file *f = &r->files[index];
+
+    if (!f->binary->split) {
+        add_job(r, index, 0, f->size);
+        return;
+    }
+    ih_read_ctx ctx;
+    ih_read_ctx_init(&ctx, NULL, diag);
+    ctx.origin = (ih_origin){f->path, f->binary->name, 0, IH_OFFSET_FILE};
+    ctx.file_index = index;
+    range_target target = {r, index};
+    if (f->binary->split((const unsigned char *)f->map, f->size, &ctx, r->opt, add_range,
+                         &target) < 0 &&
+        !diag->stop) {
+        ctx.origin = (ih_origin){f->path, "input", 0, IH_OFFSET_FILE};
+        ih_read_bad(&ctx, "unreadable input", "out of memory while splitting the file into jobs");
+        atomic_fetch_add(&r->unreadable, 1);
+    }
+    ih_read_ctx_free(&ctx);
 }
 
 /* Maps a plain regular file; compressed and empty files, and pipes, stay streams. */
@@ -726,6 +876,11 @@ static void plan_file(run *r, uint32_t index, ih_diag *diag)
     madvise(map, size, MADV_SEQUENTIAL);
     f->map = map;
     f->size = size;
+    f->binary = detect_binary(r->opt, head, nhead);
+    if (f->binary) {
+        plan_binary(r, index, diag);
+        return;
+    }
     f->reader = detect_format(r->opt, head, nhead);
     if (!f->reader) {
         ih_read_ctx ctx;

@@ -11,6 +11,10 @@
  * line carried no record (a comment, a header), and -1 only when reading
  * must stop (out of memory, or the sink asked to stop). A bad record is not a
  * -1: it is reported with ih_read_bad() and the reader returns 1.
+ *
+ * Binary formats (EVTX) have readers of their own type, ih_binary_reader,
+ * chosen by the magic bytes at the start of a stream; they report bad
+ * records by byte offset (origin.line is 0).
  */
 #ifndef IH_INPUT_H
 #define IH_INPUT_H
@@ -117,6 +121,53 @@ extern const ih_json_layout ih_layout_sysmon;
 extern const ih_json_layout ih_layout_zeek;
 extern const ih_json_layout ih_layout_suricata;
 
+struct ih_input_options;
+
+/* Adds the byte range [start, end) of a file as one job; returns 0, or -1 when out of memory. */
+typedef int (*ih_add_range_fn)(void *arg, size_t start, size_t end);
+
+/*
+ * A reader of a binary format. Every binary reader reads a whole stream in
+ * order: open(), then feed() with consecutive blocks, then finish(). This
+ * serves standard input, pipes and compressed files, and a format that must
+ * be read from start to end (a packet capture). A format made of
+ * independent blocks (EVTX chunks) also provides split() and read_range():
+ * a mapped file is then cut into jobs that the workers read in parallel, and
+ * the result must not depend on how the jobs are spread over the workers.
+ *
+ * The reader sets ctx->origin.offset to the file offset of each record and
+ * leaves origin.line at 0. Each function returns 0, or -1 only when reading
+ * must stop (out of memory, or the sink or --strict asked to stop); bad
+ * input is reported with ih_read_bad() and is not a -1.
+ */
+typedef struct ih_binary_reader {
+    const char *name;
+    /* Confidence from 0 to 100 that a stream starting with head is this format. */
+    int (*probe)(const unsigned char *head, size_t len);
+
+    /* Sequential reading. finish() reports a truncated end and frees the state,
+       which open() returns (NULL when out of memory). */
+    void *(*open)(ih_read_ctx *ctx, const struct ih_input_options *opt);
+    int (*feed)(void *state, const unsigned char *buf, size_t len, ih_read_ctx *ctx);
+    int (*finish)(void *state, ih_read_ctx *ctx);
+
+    /* Parallel reading of a mapped file, optional (both NULL or both set).
+       split() runs once per file, before the workers start, and may report
+       problems of the file header; read_range() reads one job. */
+    int (*split)(const unsigned char *data, size_t size, ih_read_ctx *ctx,
+                 const struct ih_input_options *opt, ih_add_range_fn add, void *arg);
+    int (*read_range)(const unsigned char *data, size_t size, size_t start, size_t end,
+                      ih_read_ctx *ctx, const struct ih_input_options *opt);
+} ih_binary_reader;
+
+extern const ih_binary_reader ih_reader_evtx;
+
+/* All binary readers, in probe order, NULL-terminated. */
+extern const ih_binary_reader *const ih_binary_readers[];
+
+/* Looks a binary reader up by name; NULL if unknown. */
+const ih_binary_reader *ih_binary_reader_find(const char *name);
+
 /* All line readers, in probe order, NULL-terminated. */
 extern const ih_line_reader *const ih_line_readers[];
 
@@ -128,6 +179,7 @@ typedef struct ih_input_options {
     unsigned threads;
     bool strict;
     size_t chunk_size; /* bytes per parallel chunk of a large plain file */
+    bool verify_checksums; /* check CRC32 checksums of binary formats (EVTX) */
 } ih_input_options;
 
 /*

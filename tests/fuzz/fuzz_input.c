@@ -79,7 +79,7 @@ static ih_sink *make_sink(void *arg, unsigned worker)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     unsigned mode = (unsigned)(size % 4);
-    ih_input_options opt = {NULL, 1, false, 0};
+    ih_input_options opt = {NULL, 1, false, 0, false};
     char pipe_path[64];
     int pipe_fd = -1;
     char *paths[1];

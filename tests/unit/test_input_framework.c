@@ -143,7 +143,7 @@ static read_result read_with(char *const *paths, size_t n, const ih_input_option
 
 static read_result read_one(const char *path, unsigned threads)
 {
-    ih_input_options opt = {NULL, threads, false, 0};
+    ih_input_options opt = {NULL, threads, false, 0, false};
     char *paths[] = {(char *)path};
     return read_with(paths, 1, &opt, threads > 1);
 }
@@ -428,7 +428,7 @@ static void test_paths_in_given_order(void **state)
     free(text);
 
     char *paths[] = {one, two};
-    ih_input_options opt = {NULL, 1, false, 0};
+    ih_input_options opt = {NULL, 1, false, 0, false};
     read_result r = read_with(paths, 2, &opt, false);
     assert_int_equal(r.count, 2);
     assert_string_equal(r.events[0].file, one);
@@ -629,14 +629,14 @@ static void test_format_forced(void **state)
     free(text);
 
     char *paths[] = {path};
-    ih_input_options json = {"json", 1, false, 0};
+    ih_input_options json = {"json", 1, false, 0, false};
     read_result r = read_with(paths, 1, &json, false);
     assert_int_equal(r.status, 0);
     assert_int_equal(r.count, 2);
     result_free(&r);
 
     /* Forcing the Zeek reader on JSON lines reads no events. */
-    ih_input_options zeek = {"zeek-tsv", 1, false, 0};
+    ih_input_options zeek = {"zeek-tsv", 1, false, 0, false};
     r = read_with(paths, 1, &zeek, false);
     assert_int_equal(r.count, 0);
     result_free(&r);
@@ -680,7 +680,7 @@ static void test_strict_stops(void **state)
     free(text);
 
     char *paths[] = {path};
-    ih_input_options opt = {NULL, 1, true, 0};
+    ih_input_options opt = {NULL, 1, true, 0, false};
     read_result r = read_with(paths, 1, &opt, false);
     assert_int_equal(r.status, -1);
     assert_true(r.diag.stop);
@@ -715,8 +715,8 @@ static void test_chunks_match_one_thread(void **state)
     char *text = write_chunky("chunky.jsonl", 3000, path, sizeof(path));
     char *paths[] = {path};
 
-    ih_input_options single = {NULL, 1, false, 0};
-    ih_input_options chunked = {NULL, 2, false, 4096};
+    ih_input_options single = {NULL, 1, false, 0, false};
+    ih_input_options chunked = {NULL, 2, false, 4096, false};
     read_result one = read_with(paths, 1, &single, true);
     read_result two = read_with(paths, 1, &chunked, true);
 
@@ -752,7 +752,7 @@ static void test_chunks_used_both_workers(void **state)
     ih_sink_factory factory = {make_sink, &cap};
     ih_diag diag;
     ih_diag_init(&diag, false);
-    ih_input_options opt = {NULL, 2, false, 4096};
+    ih_input_options opt = {NULL, 2, false, 4096, false};
 
     assert_int_equal(ih_input_read(paths, 1, &opt, &factory, &diag), 0);
     /* Both workers made a sink, because 4 KiB chunks of a file of several hundred KiB
@@ -783,7 +783,7 @@ static void test_messages_from_later_chunks_have_lines(void **state)
     write_bytes(path, all, strlen(all));
 
     char *paths[] = {path};
-    ih_input_options opt = {NULL, 2, false, 4096};
+    ih_input_options opt = {NULL, 2, false, 4096, false};
     read_result r = read_with(paths, 1, &opt, true);
     char want[300];
     snprintf(want, sizeof(want), "infrahunt: %s:501: not a JSON object", path);
