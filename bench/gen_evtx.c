@@ -15,6 +15,8 @@
  * The same options always give the same bytes. A summary goes to standard error.
  * Build: cc -O2 -Isrc bench/gen_evtx.c build/libinfrahunt.a -lz
  */
+#define _POSIX_C_SOURCE 200809L /* ftello */
+
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>

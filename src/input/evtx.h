@@ -101,7 +101,7 @@ typedef struct evtx_part {
     uint8_t type;        /* enum evtx_value_type, possibly with EVTX_TYPE_ARRAY */
 } evtx_part;
 
-/* A field found in a record. Absent when nparts is 0 and present is false. */
+/* A field of a record; present is false when the record lacks it. */
 typedef struct evtx_field {
     bool present;
     uint8_t nparts;

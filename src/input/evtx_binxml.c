@@ -12,8 +12,8 @@
  * chunk, and are referred to by offset.
  *
  * Exported logs (Event Viewer, wevtutil) nest the EventData as a second
- * template instance inside a substitution value of type BinXml (0x21); the
- * compiler records where such values sit, and they are resolved only when a
+ * template instance inside a substitution value of type BinXml (0x21). The
+ * compiler records where such values are, and they are resolved only when a
  * requested field was not found in the outer template.
  *
  * Every loop advances through a bounded byte range, element nesting is
@@ -188,7 +188,7 @@ static bool name_is(const uint8_t *p, size_t n, const char *word)
 
 /*
  * Reads the name at chunk offset off into *chars and *nchars. A name
- * defined in place, where the walker stands, is stepped over.
+ * defined in place, at the walker's position, is stepped over.
  */
 static int read_name(walker *w, uint32_t off, const uint8_t **chars, size_t *nchars)
 {

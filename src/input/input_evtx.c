@@ -9,7 +9,7 @@
  * chunk by chunk through feed().
  *
  * For each record the reader first finds only the event ID, the channel and
- * the provider (evtx_binxml.c); a record that is not a Sysmon event 3 or 22
+ * the provider (evtx_binxml.c). A record that is not a Sysmon event 3 or 22
  * is skipped before any other field is looked at.
  *
  * Damage is reported by file offset and reading goes on: a chunk with a bad
@@ -89,8 +89,8 @@ static uint32_t crc(const uint8_t *data, size_t n)
 /*
  * Checks the file header in the first `size` bytes of the file and reports
  * what is wrong. Sets *listed to the number of chunks the header lists, or
- * 0 when the header cannot be used. Chunks are read at their fixed places
- * whatever the header says.
+ * 0 when the header cannot be used. Chunks are read at their fixed offsets
+ * even when the header is wrong.
  */
 static int check_file_header(const uint8_t *data, size_t size, ih_read_ctx *ctx,
                              const ih_input_options *opt, uint32_t *listed)
@@ -153,7 +153,7 @@ static int check_file_size(uint64_t size, uint32_t listed, ih_read_ctx *ctx)
 
 /* --- Records --- */
 
-/* One record as the Sysmon mapping sees it. */
+/* The fields of one record, handed to the Sysmon mapping. */
 typedef struct evtx_record {
     evtx_fields fields;
 } evtx_record;
@@ -354,7 +354,7 @@ static bool chunk_checksums_match(const uint8_t *chunk, size_t len, uint64_t off
     return true;
 }
 
-/* Compares what the chunk header says about its records with the records read. */
+/* Compares the chunk header's record identifiers and last record offset with the records read. */
 static int check_chunk_summary(const uint8_t *chunk, uint64_t offset, uint64_t index,
                                uint64_t first_id, uint64_t last_id, size_t last_pos,
                                ih_read_ctx *ctx)

@@ -1,6 +1,6 @@
 /*
- * EVTX writer. A record is built straight into the chunk buffer; when it
- * does not fit, the chunk is written without it and the record is built
+ * EVTX writer. A record is built straight into the chunk buffer. When it
+ * does not fit, the chunk is written without it, and the record is built
  * again at the start of a fresh chunk, where its template and names are
  * defined anew.
  *
@@ -195,7 +195,15 @@ static size_t utf8_decode(const unsigned char *s, uint32_t *ch)
         *ch = s[0];
         return 1;
     }
-    int n = s[0] >= 0xF0 ? 3 : s[0] >= 0xE0 ? 2 : s[0] >= 0xC0 ? 1 : -1;
+    int n;
+    if (s[0] >= 0xF0)
+        n = 3;
+    else if (s[0] >= 0xE0)
+        n = 2;
+    else if (s[0] >= 0xC0)
+        n = 1;
+    else
+        n = -1;
     if (n < 0) {
         *ch = 0xFFFD;
         return 1;
@@ -430,7 +438,7 @@ static void put_event_data(sim_evtx *w, const field_spec *fields, size_t n, uint
     end_element(w, data, false);
 }
 
-/* Which tree a template holds. */
+/* The element tree of a template. */
 enum tree { TREE_FLAT, TREE_OUTER, TREE_INNER };
 
 static uint64_t template_key(enum tree tree, const char *computer, const field_spec *fields,

@@ -185,7 +185,7 @@ def main():
                     print("    " + failure.replace("\n", "\n    "))
             else:
                 passed += 1
-                print("PASS %s: %d records, %d events, the same from both oracles" % (label, records, events))
+                print("PASS %s: records %d, events %d, the same from both oracles" % (label, records, events))
     finally:
         shutil.rmtree(tmp)
     if passed + failed == 0:
