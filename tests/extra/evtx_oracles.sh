@@ -2,8 +2,8 @@
 # Differential test of the EVTX reader against evtxexport (Debian package
 # libevtx-utils) and python-evtx (python3-evtx): every .evtx file under
 # $INFRAHUNT_DATA/evtx (default ../shared/data from the repository root), and
-# files made by the EVTX writer in both layouts. evtx_oracles.py says what is
-# compared.
+# files made by the EVTX writer in both layouts. evtx_oracles.py describes
+# what is compared.
 # Usage: tests/extra/evtx_oracles.sh path/to/infrahunt
 set -u
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
