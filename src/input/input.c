@@ -26,6 +26,7 @@
 const ih_line_reader *const ih_line_readers[] = {
     &ih_reader_zeek_tsv,
     &ih_reader_defender_csv,
+    &ih_reader_suricata,
     &ih_reader_json,
     NULL,
 };

@@ -115,6 +115,7 @@ typedef struct ih_json_layout {
 extern const ih_line_reader ih_reader_json;
 extern const ih_line_reader ih_reader_zeek_tsv;
 extern const ih_line_reader ih_reader_defender_csv;
+extern const ih_line_reader ih_reader_suricata;
 extern const ih_json_layout ih_layout_defender;
 extern const ih_json_layout ih_layout_defender_stream;
 extern const ih_json_layout ih_layout_sysmon;
