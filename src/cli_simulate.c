@@ -235,7 +235,7 @@ typedef struct expectation {
     const char *reason; /* why there is no alert, when none is expected */
 } expectation;
 
-enum family { DEFENDER, SYSMON, ZEEK };
+enum family { DEFENDER, SYSMON, ZEEK, SURICATA };
 
 static enum family family_of(const sim_format *f)
 {
@@ -243,22 +243,25 @@ static enum family family_of(const sim_format *f)
         return DEFENDER;
     if (strncmp(f->name, "sysmon", 6) == 0)
         return SYSMON;
+    if (strncmp(f->name, "suricata", 8) == 0)
+        return SURICATA;
     return ZEEK;
 }
 
 /*
  * The expected outcome per profile, test and source. The reference rule's
- * follows from its definition. Part 1 needs byte counts, which only Zeek
- * has. Part 2 reads the RemoteUrl of connections, which only Defender fills
- * with the looked-up name. Part 3 counts addresses per device and hour,
- * which every source has. Every other profile is expected to alert on every
- * test it has a detector for.
+ * follows from its definition. Part 1 needs byte counts, which only the
+ * network sensors (Zeek, Suricata) record. Part 2 reads the RemoteUrl of
+ * connections, which Defender fills with the looked-up name and Suricata
+ * with the TLS server name or HTTP Host. Part 3 counts addresses per device
+ * and hour, which every source has. Every other profile is expected to
+ * alert on every test it has a detector for.
  */
 static expectation expect(const char *profile_name, unsigned test, enum family fam)
 {
     if (strcmp(profile_name, "seed") != 0)
         return (expectation){true, NULL};
-    if (test == SIM_TEST_BEACON && fam != ZEEK)
+    if (test == SIM_TEST_BEACON && (fam == DEFENDER || fam == SYSMON))
         return (expectation){false, "no byte counts in this format"};
     if (test == SIM_TEST_DDNS && fam == SYSMON)
         return (expectation){false, "Sysmon connections carry no looked-up name, and the rule "

@@ -1,8 +1,8 @@
 /*
  * The format table, and the loop that feeds generated events to a writer.
  * A format is a row here and a writer file. The sysmon-evtx row uses the EVTX
- * writer of sim_evtx.c, and says it is not available when that file is not
- * in the tree.
+ * writer of sim_evtx.c, and reports the format as not available when that
+ * file is not in the tree.
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +38,9 @@ static const sim_layout zeek_json_layouts[] = {
 static const sim_layout sysmon_evtx_layouts[] = {
     {"live", false, "records as Sysmon writes them to its log"},
     {"exported", false, "records as Event Viewer or wevtutil save them"},
+};
+static const sim_layout suricata_layouts[] = {
+    {"eve", false, "eve.json lines: flow, dns, tls and http records"},
 };
 static const sim_layout one_file[] = {{"file", false, "one file"}};
 
@@ -77,11 +80,11 @@ static const sim_format zeek_json = {
     "zeek-json", "Zeek conn.log and dns.log, JSON lines", LAYOUTS(zeek_json_layouts), NULL,
     sim_zeek_json_open, sim_zeek_write, sim_zeek_close,
 };
-/* TODO: render events for these writers as well; the readers are being added. */
 static const sim_format suricata_eve = {
-    "suricata-eve", "Suricata eve.json flow and dns events", LAYOUTS(one_file),
-    "no Suricata writer yet", NULL, NULL, NULL,
+    "suricata-eve", "Suricata eve.json", LAYOUTS(suricata_layouts), NULL, sim_suricata_open,
+    sim_suricata_write, sim_suricata_close,
 };
+/* TODO: render events as packets with the writer of sim_pcap.c. */
 static const sim_format pcap = {
     "pcap", "packet capture of the simulated flows", LAYOUTS(one_file),
     "the packet writer (sim_pcap.c) is not connected to the generator yet", NULL, NULL, NULL,

@@ -29,6 +29,12 @@ int sim_zeek_json_open(sim_writer **w, const char *path, const sim_layout *layou
 void sim_zeek_write(sim_writer *w, const sim_event *e);
 int sim_zeek_close(sim_writer *w, uint64_t *bytes, char *err, size_t errlen);
 
+/* suricata-eve: flow, dns, tls and http records of eve.json. */
+int sim_suricata_open(sim_writer **w, const char *path, const sim_layout *layout, char *err,
+                      size_t errlen);
+void sim_suricata_write(sim_writer *w, const sim_event *e);
+int sim_suricata_close(sim_writer *w, uint64_t *bytes, char *err, size_t errlen);
+
 /* sysmon-evtx (layouts "live" and "exported"), through the EVTX writer of sim_evtx.c. */
 int sim_sysmon_evtx_open(sim_writer **w, const char *path, const sim_layout *layout, char *err,
                          size_t errlen);

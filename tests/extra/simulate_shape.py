@@ -9,10 +9,15 @@ so on. The real records are the OTRF recordings in
 $INFRAHUNT_DATA/sysmon-mordor/sysmon-net.
 
 Zeek: the simulated conn.log and dns.log must have the header lines of the
-real TSV logs in $INFRAHUNT_DATA/zeek (#separator to #path, and #fields and
-#types equal to those of a real log), each column's values must match the
-patterns of the real column, and JSON records must use the keys and value
-types of Zeek's real JSON logs.
+real TSV logs in $INFRAHUNT_DATA/zeek: #separator to #path, and #fields and
+#types equal to those of a real log. Each column's values must match the
+patterns of the real column. JSON records must use the keys and value types
+of Zeek's real JSON logs.
+
+Suricata: per event type, protocol and DNS record type, the simulated eve
+records and their nested objects must use keys that real records of
+$INFRAHUNT_DATA/suricata use, have the keys every real record has, and
+values of the same JSON types and text patterns.
 
 Usage: simulate_shape.py path/to/infrahunt DATA_FOLDER
 """
@@ -50,6 +55,8 @@ PATTERNS = [
     ("date-time", r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"),
     ("iso-ms-z", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"),
     ("iso-us-z", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"),
+    ("iso-us-offset", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d{4}"),
+    ("hex", r"[0-9a-f]{2,}"),
     ("guid", r"\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}"),
     ("true-false", r"true|false"),
     ("digits", r"\d+"),
@@ -317,6 +324,85 @@ def compare_zeek_json(what, sim_paths, real_paths, want_path=None, real_want_pat
                                f"{sorted(allowed)}")
 
 
+# --- Suricata ---
+
+# Keys that real records may have and simulated ones need not: pcap_cnt is written only
+# when Suricata reads a capture file, and metadata only with flowbits or rule metadata.
+SURICATA_OPTIONAL = {"pcap_cnt", "metadata", "tx_id"}
+# A response without answers (NXDOMAIN) has no answers or grouped object; the real sample
+# has none of those.
+DNS_OPTIONAL = {"answers", "grouped"}
+# Host names, single labels and addresses are all valid in these fields; the real sample's
+# HTTP Host headers happen to be addresses only.
+HOST_FIELDS = ("rrname", "hostname", "sni")
+HOST_PATTERNS = {"host-name", "word", "ipv4"}
+# TLS 1.3 encrypts the certificate, so a tls record of it has no subject, issuer, serial,
+# fingerprint or validity; the real sample is TLS 1.1.
+TLS13_ABSENT = {"subject", "issuerdn", "serial", "fingerprint", "notbefore", "notafter",
+                "ja3", "ja3s"}
+
+
+def eve_group(record):
+    dns = record.get("dns", {})
+    return (record.get("event_type"), record.get("proto"), dns.get("type"), dns.get("version"))
+
+
+def flatten(value, prefix, out):
+    """Adds (path, pattern) pairs of every leaf of value, and each object's key set."""
+    if isinstance(value, dict):
+        out.setdefault("keys", {}).setdefault(prefix, []).append(frozenset(value))
+        for key, item in value.items():
+            flatten(item, f"{prefix}.{key}" if prefix else key, out)
+    elif isinstance(value, list):
+        for item in value:
+            flatten(item, prefix + "[]", out)
+    else:
+        out.setdefault("patterns", {}).setdefault(prefix, set()).add(pattern(value))
+
+
+def eve_shapes(path, limit=10 ** 9):
+    shapes = {}
+    for n, line in enumerate(read_lines(path)):
+        if n >= limit:
+            break
+        if line.strip():
+            record = json.loads(line)
+            flatten(record, "", shapes.setdefault(eve_group(record), {}))
+    return shapes
+
+
+def compare_suricata(real, sim):
+    for group, shape in sorted(sim.items(), key=str):
+        what = "suricata " + "/".join(str(g) for g in group if g is not None)
+        if group not in real:
+            check(False, f"{what}: no real records of this kind to compare")
+            continue
+        for obj, sim_sets in shape["keys"].items():
+            real_sets = real[group]["keys"].get(obj)
+            if real_sets is None:
+                check(False, f"{what}: object {obj or 'record'} never appears in real records")
+                continue
+            known = frozenset().union(*real_sets)
+            always = frozenset.intersection(*real_sets) - SURICATA_OPTIONAL
+            if obj == "tls":
+                always -= TLS13_ABSENT
+            if obj == "dns":
+                always -= DNS_OPTIONAL
+            for keys in set(sim_sets):
+                check(keys <= known, f"{what}: {obj or 'record'} keys {sorted(keys - known)} "
+                                     "never appear in real records")
+                check(always <= keys, f"{what}: {obj or 'record'} lacks {sorted(always - keys)}, "
+                                      "which every real record has")
+        for path, seen in shape["patterns"].items():
+            allowed = real[group]["patterns"].get(path)
+            if allowed is not None and path.endswith(HOST_FIELDS):
+                seen = {"host" if p in HOST_PATTERNS else p for p in seen}
+                allowed = {"host" if p in HOST_PATTERNS else p for p in allowed}
+            if allowed is not None:
+                check(seen <= allowed, f"{what}: {path} values look like {sorted(seen)}; real "
+                                       f"ones like {sorted(allowed)}")
+
+
 # --- Main ---
 
 
@@ -338,8 +424,9 @@ def main():
     json_conn = [p for p in real_conn if first_char(p) == "{"]
     json_dns = [p for p in real_dns if first_char(p) == "{"]
     streams = glob.glob(os.path.join(data, "zeek/**/*.json*"), recursive=True)
-    if not sysmon_real or not tsv_conn or not tsv_dns or not json_conn or not streams:
-        print(f"FAIL simulate shape: real Sysmon or Zeek logs missing under {data}")
+    eve = glob.glob(os.path.join(data, "suricata/*.json*"))
+    if not sysmon_real or not tsv_conn or not tsv_dns or not json_conn or not streams or not eve:
+        print(f"FAIL simulate shape: real Sysmon, Zeek or Suricata logs missing under {data}")
         return 1
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -365,6 +452,18 @@ def main():
         # per-file JSON conn.log plus the stream's _path and _write_ts.
         compare_zeek_json("stream conn records", [stream], json_conn, want_path="conn",
                           extra_keys=frozenset({"_path", "_write_ts", "ts"}))
+
+        out = os.path.join(tmp, "eve.json")
+        simulate(binary, out, "suricata-eve")
+        real_eve = {}
+        for path in eve:
+            for group, shape in eve_shapes(path).items():
+                merged = real_eve.setdefault(group, {"keys": {}, "patterns": {}})
+                for obj, sets in shape.get("keys", {}).items():
+                    merged["keys"].setdefault(obj, []).extend(sets)
+                for leaf, seen in shape.get("patterns", {}).items():
+                    merged["patterns"].setdefault(leaf, set()).update(seen)
+        compare_suricata(real_eve, eve_shapes(out))
 
     for message in failures:
         print("FAIL simulate shape: " + message)
