@@ -235,7 +235,13 @@ typedef struct expectation {
     const char *reason; /* why there is no alert, when none is expected */
 } expectation;
 
-enum family { DEFENDER, SYSMON, ZEEK, SURICATA };
+/* Sources by what the reference rule can use: byte counts, and names of connections. */
+enum family {
+    DEFENDER, /* names (RemoteUrl), no bytes */
+    SYSMON,   /* neither */
+    ZEEK,     /* bytes, no names in conn.log */
+    SENSOR,   /* Suricata and packet captures: bytes, and names from TLS SNI and HTTP Host */
+};
 
 static enum family family_of(const sim_format *f)
 {
@@ -243,17 +249,18 @@ static enum family family_of(const sim_format *f)
         return DEFENDER;
     if (strncmp(f->name, "sysmon", 6) == 0)
         return SYSMON;
-    if (strncmp(f->name, "suricata", 8) == 0)
-        return SURICATA;
-    return ZEEK;
+    if (strncmp(f->name, "zeek", 4) == 0)
+        return ZEEK;
+    return SENSOR;
 }
 
 /*
  * The expected outcome per profile, test and source. The reference rule's
  * follows from its definition. Part 1 needs byte counts, which only the
- * network sensors (Zeek, Suricata) record. Part 2 reads the RemoteUrl of
- * connections, which Defender fills with the looked-up name and Suricata
- * with the TLS server name or HTTP Host. Part 3 counts addresses per device
+ * network sensors (Zeek, Suricata, captures) record. Part 2 reads the
+ * RemoteUrl of connections, which Defender fills with the looked-up name,
+ * and the Suricata and capture readers with the TLS server name or HTTP
+ * Host. Part 3 counts addresses per device
  * and hour, which every source has. Every other profile is expected to
  * alert on every test it has a detector for.
  */
@@ -491,17 +498,48 @@ typedef struct selftest_run {
     char detectors[4][256];
     bool built[4];
     size_t nprofiles;
+    bool keep; /* keep every generated file; otherwise each goes once it is scanned */
     unsigned passed, failed, not_run;
 } selftest_run;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Removes a file, or a folder and everything in it. */
+static void remove_tree(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The usual file name extension of a format's output, "" for a folder. */
+static const char *extension(const sim_format *f, const sim_layout *l)
+{
+    static const struct {
+        const char *format, *extension;
+    } table[] = {
+        {"defender-csv", ".csv"},    {"sysmon-evtx", ".evtx"}, {"suricata-eve", ".json"},
+        {"pcap", ".pcap"},
+    };
+    if (l->folder)
+        return "";
+    if (strcmp(l->name, "pcapng") == 0)
+        return ".pcapng";
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (strcmp(f->name, table[i].format) == 0)
+            return table[i].extension;
+    return ".jsonl";
+}
 
 /* The path of one generated output: a file or folder under the run's folder. */
 static void output_path(const selftest_run *r, const char *what, const sim_format *f,
                         const sim_layout *l, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s/%s-%s-%s%s", r->dir, what, f->name, l->name,
-             l->folder ? "" : strcmp(f->name, "defender-csv") == 0 ? ".csv"
-                          : strcmp(f->name, "sysmon-evtx") == 0    ? ".evtx"
-                                                                   : ".jsonl");
+    snprintf(out, cap, "%s/%s-%s-%s%s", r->dir, what, f->name, l->name, extension(f, l));
 }
 
 static void print_line(const char *status, unsigned test, const char *variant,
@@ -598,9 +636,19 @@ static void check_variant(selftest_run *r, const sim_format *f, const sim_layout
             continue;
         snprintf(alerts_path, sizeof(alerts_path), "%s.%s.alerts.jsonl", data, r->profiles[p]);
         snprintf(err_path, sizeof(err_path), "%s.stderr", alerts_path);
-        if (run_scan(r->profiles[p], data, alerts_path, err_path) == 0)
-            read_alerts(alerts_path, &baselines[p], err, sizeof(err));
+        int status = run_scan(r->profiles[p], data, alerts_path, err_path);
+        if (status != 0)
+            first_line(err_path, err, sizeof(err));
+        if (status == 0 && read_alerts(alerts_path, &baselines[p], err, sizeof(err)) == 0)
+            continue;
+        char text[600];
+        snprintf(text, sizeof(text), "scan of the background alone failed (exit status %d): %s",
+                 status, err);
+        printf("%-8s %-9s %-23s %-8s %s\n", "FAIL", "none", variant, r->profiles[p], text);
+        r->failed++;
     }
+    if (!r->keep)
+        remove_tree(data);
 
     for (unsigned test = SIM_TEST_BEACON; test <= SIM_TEST_FASTFLUX; test <<= 1) {
         o.tests = test;
@@ -612,17 +660,11 @@ static void check_variant(selftest_run *r, const sim_format *f, const sim_layout
                      r->profiles[p]);
             check_one(r, test, f, variant, data, alerts_path, p, &baselines[p]);
         }
+        if (!r->keep)
+            remove_tree(data);
     }
     for (size_t p = 0; p < r->nprofiles; p++)
         alert_set_free(&baselines[p]);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
 }
 
 static void usage_selftest(FILE *out)
@@ -708,6 +750,7 @@ int cli_selftest(int argc, char **argv)
             return EXIT_USAGE;
         }
         r.dir = keep;
+        r.keep = true;
     } else if (!(r.dir = mkdtemp(tmp))) {
         fprintf(stderr, "infrahunt: selftest: cannot create a temporary folder: %s\n",
                 strerror(errno));
@@ -734,6 +777,6 @@ int cli_selftest(int argc, char **argv)
     if (keep)
         printf("selftest: files kept in %s\n", keep);
     else
-        nftw(r.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        remove_tree(r.dir);
     return r.failed ? EXIT_FAILED : 0;
 }

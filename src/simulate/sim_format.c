@@ -13,6 +13,9 @@
 #if __has_include("sim_evtx.c")
 #define HAVE_SIM_EVTX_WRITER 1
 #endif
+#if __has_include("sim_pcap.c")
+#define HAVE_SIM_PCAP_WRITER 1
+#endif
 #endif
 
 /* Background events generated to measure a format's bytes per event for --size. */
@@ -42,7 +45,10 @@ static const sim_layout sysmon_evtx_layouts[] = {
 static const sim_layout suricata_layouts[] = {
     {"eve", false, "eve.json lines: flow, dns, tls and http records"},
 };
-static const sim_layout one_file[] = {{"file", false, "one file"}};
+static const sim_layout pcap_layouts[] = {
+    {"pcap", false, "classic pcap, microsecond time stamps, Ethernet, 1024-byte snapshots"},
+    {"pcapng", false, "pcapng, one interface, Ethernet, 1024-byte snapshots"},
+};
 
 #define LAYOUTS(list) list, sizeof(list) / sizeof(list[0])
 
@@ -84,11 +90,17 @@ static const sim_format suricata_eve = {
     "suricata-eve", "Suricata eve.json", LAYOUTS(suricata_layouts), NULL, sim_suricata_open,
     sim_suricata_write, sim_suricata_close,
 };
-/* TODO: render events as packets with the writer of sim_pcap.c. */
+#ifdef HAVE_SIM_PCAP_WRITER
 static const sim_format pcap = {
-    "pcap", "packet capture of the simulated flows", LAYOUTS(one_file),
-    "the packet writer (sim_pcap.c) is not connected to the generator yet", NULL, NULL, NULL,
+    "pcap", "packet capture", LAYOUTS(pcap_layouts), NULL, sim_packets_open, sim_packets_write,
+    sim_packets_close,
 };
+#else
+static const sim_format pcap = {
+    "pcap", "packet capture", LAYOUTS(pcap_layouts),
+    "the capture writer is not part of this build yet", NULL, NULL, NULL,
+};
+#endif
 
 const sim_format *const sim_formats[] = {
     &defender_json, &defender_csv, &sysmon_json, &sysmon_evtx,

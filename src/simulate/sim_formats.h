@@ -35,6 +35,12 @@ int sim_suricata_open(sim_writer **w, const char *path, const sim_layout *layout
 void sim_suricata_write(sim_writer *w, const sim_event *e);
 int sim_suricata_close(sim_writer *w, uint64_t *bytes, char *err, size_t errlen);
 
+/* pcap (layouts "pcap" and "pcapng"), through the capture writer of sim_pcap.c. */
+int sim_packets_open(sim_writer **w, const char *path, const sim_layout *layout, char *err,
+                     size_t errlen);
+void sim_packets_write(sim_writer *w, const sim_event *e);
+int sim_packets_close(sim_writer *w, uint64_t *bytes, char *err, size_t errlen);
+
 /* sysmon-evtx (layouts "live" and "exported"), through the EVTX writer of sim_evtx.c. */
 int sim_sysmon_evtx_open(sim_writer **w, const char *path, const sim_layout *layout, char *err,
                          size_t errlen);
