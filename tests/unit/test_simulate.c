@@ -86,21 +86,23 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
-typedef struct tmpdir {
-    char path[64];
-} tmpdir;
-
-static tmpdir make_tmpdir(void)
+/* A temporary folder per test, removed by the teardown even when the test fails. */
+static int make_tmpdir(void **state)
 {
-    tmpdir t;
-    snprintf(t.path, sizeof(t.path), "/tmp/infrahunt-test-sim.XXXXXX");
-    assert_non_null(mkdtemp(t.path));
-    return t;
+    char *path = strdup("/tmp/infrahunt-test-sim.XXXXXX");
+    if (!path || !mkdtemp(path)) {
+        free(path);
+        return -1;
+    }
+    *state = path;
+    return 0;
 }
 
-static void remove_tmpdir(tmpdir *t)
+static int remove_tmpdir(void **state)
 {
-    nftw(t->path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    nftw(*state, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(*state);
+    return 0;
 }
 
 /* Writes o with format f and layout l to path; fails the test on an error. */
@@ -136,8 +138,7 @@ static char *read_output(const char *path, size_t *len)
 
 static void test_same_seed_same_bytes(void **state)
 {
-    (void)state;
-    tmpdir t = make_tmpdir();
+    const char *dir = *state;
     sim_options o = options(SIM_TEST_ALL, 7, 1500);
     size_t checked = 0;
 
@@ -147,8 +148,8 @@ static void test_same_seed_same_bytes(void **state)
             continue;
         for (size_t k = 0; k < f->nlayouts; k++) {
             char a[256], b[256];
-            snprintf(a, sizeof(a), "%s/%s-%s-a", t.path, f->name, f->layouts[k].name);
-            snprintf(b, sizeof(b), "%s/%s-%s-b", t.path, f->name, f->layouts[k].name);
+            snprintf(a, sizeof(a), "%s/%s-%s-a", dir, f->name, f->layouts[k].name);
+            snprintf(b, sizeof(b), "%s/%s-%s-b", dir, f->name, f->layouts[k].name);
             write_format(&o, f, &f->layouts[k], a);
             write_format(&o, f, &f->layouts[k], b);
             size_t na, nb;
@@ -162,7 +163,6 @@ static void test_same_seed_same_bytes(void **state)
         }
     }
     assert_true(checked >= 7);
-    remove_tmpdir(&t);
 }
 
 static void test_other_seed_other_events(void **state)
@@ -586,8 +586,7 @@ static expected_counts expect_counts(const sim_options *o, const sim_format *f,
 
 static void test_formats_read_back(void **state)
 {
-    (void)state;
-    tmpdir t = make_tmpdir();
+    const char *dir = *state;
     sim_options o = options(SIM_TEST_ALL, 11, 2500);
     sim_indicators ind;
     sim_indicators_get(&o, &ind);
@@ -599,7 +598,7 @@ static void test_formats_read_back(void **state)
         expected_counts want = expect_counts(&o, f, &ind);
         for (size_t k = 0; k < f->nlayouts; k++) {
             char path[256];
-            snprintf(path, sizeof(path), "%s/%s-%s", t.path, f->name, f->layouts[k].name);
+            snprintf(path, sizeof(path), "%s/%s-%s", dir, f->name, f->layouts[k].name);
             write_format(&o, f, &f->layouts[k], path);
 
             read_back rb = {{count_conn, count_dns, NULL}, 0, 0, 0, 0, false, 0, &ind};
@@ -633,19 +632,17 @@ static void test_formats_read_back(void **state)
                 assert_true(rb.beacon_bytes_sent > want.beacon_bytes_sent);
         }
     }
-    remove_tmpdir(&t);
 }
 
 /* --- Sizes and errors --- */
 
 static void test_size_within_ten_percent(void **state)
 {
-    (void)state;
-    tmpdir t = make_tmpdir();
+    const char *dir = *state;
     const sim_format *f = sim_format_find("zeek-tsv");
     assert_non_null(f);
     char path[256], err[1200];
-    snprintf(path, sizeof(path), "%s/sized", t.path);
+    snprintf(path, sizeof(path), "%s/sized", dir);
     sim_options o = options(SIM_TEST_ALL, 1, 0);
     const uint64_t size = 3 << 20;
     if (sim_run(&o, f, &f->layouts[0], path, size, err, sizeof(err)) < 0)
@@ -653,7 +650,6 @@ static void test_size_within_ten_percent(void **state)
     size_t n;
     free(read_output(path, &n));
     assert_true(n > size * 9 / 10 && n < size * 11 / 10);
-    remove_tmpdir(&t);
 }
 
 static void test_unwritable_path_reported(void **state)
@@ -685,7 +681,7 @@ static void test_names_and_layouts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_same_seed_same_bytes),
+        cmocka_unit_test_setup_teardown(test_same_seed_same_bytes, make_tmpdir, remove_tmpdir),
         cmocka_unit_test(test_other_seed_other_events),
         cmocka_unit_test(test_events_in_time_order),
         cmocka_unit_test(test_background_count_exact),
@@ -695,8 +691,8 @@ int main(void)
         cmocka_unit_test(test_fastflux_many_addresses_in_one_hour),
         cmocka_unit_test(test_indicators_match_events),
         cmocka_unit_test(test_sysmon_events),
-        cmocka_unit_test(test_formats_read_back),
-        cmocka_unit_test(test_size_within_ten_percent),
+        cmocka_unit_test_setup_teardown(test_formats_read_back, make_tmpdir, remove_tmpdir),
+        cmocka_unit_test_setup_teardown(test_size_within_ten_percent, make_tmpdir, remove_tmpdir),
         cmocka_unit_test(test_unwritable_path_reported),
         cmocka_unit_test(test_names_and_layouts),
     };
