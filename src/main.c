@@ -41,6 +41,10 @@ static void usage_main(FILE *out)
           "commands:\n"
           "  scan [options] PATH...    read telemetry, run a profile's detections, print alerts\n"
           "  events [options] PATH...  print the normalized events read, as JSON lines\n"
+          "  export --target NAME      print the profile's rules as a SIEM query (kql, spl,\n"
+          "                            esql, eql, aql, sumo, yaral, logscale, sigma, sql)\n"
+          "  simulate --test NAME      write telemetry that exercises the reference rule's tests\n"
+          "  selftest                  simulate every test in every format, scan, and check\n"
           "\n"
           "Run 'infrahunt COMMAND --help' for a command's options.\n",
           out);
