@@ -2,7 +2,7 @@
 # SANITIZE=address,undefined builds into build-sanitize/ with those sanitizers.
 
 CC ?= cc
-PKGS := zlib libzstd libpcre2-8 yaml-0.1
+PKGS := zlib libzstd libpcre2-8 yaml-0.1 libpcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 

@@ -66,7 +66,8 @@ static void usage_scan(FILE *out)
           "  -f, --output FORMAT      table, jsonl or csv (default: table)\n"
           "  -o FILE                  write alerts to FILE instead of standard output\n"
           "      --format NAME        skip detection and read every file as NAME:\n"
-          "                           json, zeek-tsv or defender-csv\n"
+          "                           json, zeek-tsv, defender-csv, suricata, evtx\n"
+          "                           or pcap\n"
           "      --stats              print records read, used and skipped to stderr\n"
           "      --strict             stop at the first bad record (exit status 3)\n"
           "      --verify-checksums   check the CRC32 checksums of EVTX files and skip\n"
@@ -79,6 +80,15 @@ static void usage_scan(FILE *out)
           out);
 }
 
+/* The reader names --format takes, for messages. */
+#define FORMAT_NAMES "json, zeek-tsv, defender-csv, suricata, evtx, pcap"
+
+/* True when name is a line reader or a binary reader. */
+static bool format_known(const char *name)
+{
+    return ih_reader_find(name) || ih_binary_reader_find(name);
+}
+
 static void usage_events(FILE *out)
 {
     fputs("usage: infrahunt events [options] PATH...\n"
@@ -87,7 +97,8 @@ static void usage_events(FILE *out)
           "\n"
           "options:\n"
           "  -o FILE          write to FILE instead of standard output\n"
-          "      --format NAME  read every file as NAME: json, zeek-tsv or defender-csv\n"
+          "      --format NAME  read every file as NAME: json, zeek-tsv, defender-csv,\n"
+          "                   suricata, evtx or pcap\n"
           "      --stats      print records read and skipped to stderr\n"
           "      --strict     stop at the first bad record (exit status 3)\n"
           "      --verify-checksums  check the CRC32 checksums of EVTX files and skip\n"
@@ -305,9 +316,8 @@ static int cmd_scan(int argc, char **argv)
         usage_scan(stderr);
         return EXIT_USAGE;
     }
-    if (co.format && !ih_reader_find(co.format)) {
-        fprintf(stderr, "infrahunt: --format: unknown reader '%s' (json, zeek-tsv, defender-csv)\n",
-                co.format);
+    if (co.format && !format_known(co.format)) {
+        fprintf(stderr, "infrahunt: --format: unknown reader '%s' (%s)\n", co.format, FORMAT_NAMES);
         return EXIT_USAGE;
     }
     ih_time now = IH_TIME_NONE;
@@ -455,9 +465,8 @@ static int cmd_events(int argc, char **argv)
         fprintf(stderr, "infrahunt: events: no input given (a path, a folder, or - for standard input)\n");
         return EXIT_USAGE;
     }
-    if (co.format && !ih_reader_find(co.format)) {
-        fprintf(stderr, "infrahunt: --format: unknown reader '%s' (json, zeek-tsv, defender-csv)\n",
-                co.format);
+    if (co.format && !format_known(co.format)) {
+        fprintf(stderr, "infrahunt: --format: unknown reader '%s' (%s)\n", co.format, FORMAT_NAMES);
         return EXIT_USAGE;
     }
     FILE *out = open_output(co.out_path);

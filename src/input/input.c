@@ -41,6 +41,7 @@ const ih_line_reader *ih_reader_find(const char *name)
 
 const ih_binary_reader *const ih_binary_readers[] = {
     &ih_reader_evtx,
+    &ih_reader_pcap,
     NULL,
 };
 

@@ -162,6 +162,7 @@ typedef struct ih_binary_reader {
 } ih_binary_reader;
 
 extern const ih_binary_reader ih_reader_evtx;
+extern const ih_binary_reader ih_reader_pcap;
 
 /* All binary readers, in probe order, NULL-terminated. */
 extern const ih_binary_reader *const ih_binary_readers[];

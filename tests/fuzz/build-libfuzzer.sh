@@ -30,7 +30,7 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
     exit 2
 fi
 
-PKGS="zlib libzstd libpcre2-8 yaml-0.1"
+PKGS="zlib libzstd libpcre2-8 yaml-0.1 libpcap"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g $SAN $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lpthread -lm"
