@@ -92,7 +92,26 @@ typedef struct run {
     ih_diag *worker_diags;
     file_id *seen;
     size_t nseen, cap_seen;
+    const ih_progress_sink *progress; /* NULL when no progress is shown */
 } run;
+
+/*
+ * Passes the bytes just read, and the events counted in ctx since the last
+ * call, to the progress sink. ctx's counts drop to zero when they are
+ * flushed, and then events from before the flush may go unreported.
+ */
+static void report_progress(const run *r, ih_read_ctx *ctx, uint64_t bytes)
+{
+    if (!r->progress)
+        return;
+    uint64_t events = 0;
+    for (size_t i = 0; i < ctx->ncounts; i++)
+        events += ctx->counts[i].conns + ctx->counts[i].dnss;
+    uint64_t new_events = events >= ctx->progress_events ? events - ctx->progress_events : events;
+    ctx->progress_events = events;
+    if (bytes || new_events)
+        r->progress->add(r->progress->arg, bytes, new_events);
+}
 
 /* Returns true when st names something already taken; remembers it otherwise. */
 static bool seen_before(run *r, const struct stat *st)
@@ -407,6 +426,7 @@ typedef struct byte_source {
     unsigned char *raw;
     size_t raw_pos, raw_len;
     uint64_t raw_total; /* compressed bytes taken from fd, for messages */
+    uint64_t raw_reported; /* of raw_total, bytes already passed to the progress sink */
     bool raw_eof;
     z_stream z;
     bool z_ready;
@@ -659,6 +679,7 @@ static int read_binary_mapped(run *r, const job *j, ih_read_ctx *ctx)
     if (b->read_range) {
         int rc = b->read_range(data, f->size, j->start, j->end, ctx, r->opt);
         release_pages(f, j->start, j->end);
+        report_progress(r, ctx, j->end - j->start);
         return rc;
     }
 
@@ -670,6 +691,7 @@ static int read_binary_mapped(run *r, const job *j, ih_read_ctx *ctx)
         size_t n = j->end - at < MAP_SEGMENT ? j->end - at : MAP_SEGMENT;
         rc = b->feed(state, data + at, n, ctx);
         release_pages(f, at, at + n);
+        report_progress(r, ctx, n);
         at += n;
         if (atomic_load_explicit(&r->stop, memory_order_relaxed))
             rc = -1;
@@ -700,12 +722,20 @@ static int read_mapped(run *r, const job *j, ih_read_ctx *ctx)
         size_t done_from = (at + page - 1) / page * page, done_to = (at + n) / page * page;
         if (done_to > done_from)
             madvise((void *)(f->map + done_from), done_to - done_from, MADV_DONTNEED);
+        report_progress(r, ctx, n);
         at += n;
     }
     if (rc == 0)
         rc = feed_end(&lf);
     feed_close(&lf);
     return rc;
+}
+
+/* Passes the raw bytes a stream consumed since the last call to the progress sink. */
+static void report_stream_progress(const run *r, ih_read_ctx *ctx, byte_source *src)
+{
+    report_progress(r, ctx, src->raw_total - src->raw_reported);
+    src->raw_reported = src->raw_total;
 }
 
 /*
@@ -730,6 +760,7 @@ static int read_binary_stream(run *r, const ih_binary_reader *b, ih_read_ctx *ct
            (*n = source_read(src, buf, READ_BLOCK)) > 0) {
         rc = b->feed(state, (const unsigned char *)buf, (size_t)*n, ctx);
         *fed += (uint64_t)*n;
+        report_stream_progress(r, ctx, src);
     }
     int finish_rc = b->finish(state, ctx);
     return rc < 0 ? rc : finish_rc;
@@ -786,8 +817,11 @@ static int read_stream(run *r, const job *j, ih_read_ctx *ctx)
         report_unknown_format(r, ctx, f);
     } else if (reader && feed_open(&lf, reader, ctx, &r->stop, 0) == 0) {
         rc = feed(&lf, buf, have);
-        while (rc == 0 && n > 0 && (n = source_read(&src, buf, READ_BLOCK)) > 0)
+        report_stream_progress(r, ctx, &src);
+        while (rc == 0 && n > 0 && (n = source_read(&src, buf, READ_BLOCK)) > 0) {
             rc = feed(&lf, buf, (size_t)n);
+            report_stream_progress(r, ctx, &src);
+        }
         if (rc == 0)
             rc = feed_end(&lf);
     } else if (reader) {
@@ -803,6 +837,7 @@ static int read_stream(run *r, const job *j, ih_read_ctx *ctx)
         atomic_fetch_add(&r->unreadable, 1);
     }
     feed_close(&lf);
+    report_stream_progress(r, ctx, &src);
     source_close(&src);
     free(buf);
     return rc;
@@ -944,7 +979,9 @@ static void *worker_main(void *p)
         ctx.origin.file = r->files[jb->file].path;
         ctx.file_index = jb->file;
         int rc = r->files[jb->file].map ? read_mapped(r, jb, &ctx) : read_stream(r, jb, &ctx);
+        report_progress(r, &ctx, 0);
         ih_read_ctx_flush(&ctx);
+        ctx.progress_events = 0;
         if (rc < 0 || diag->stop) {
             w->status = -1;
             atomic_store(&r->stop, true);
@@ -975,8 +1012,29 @@ static void resolve_lines(run *r, ih_diag *diag)
     }
 }
 
+/* The summed size of the input files, or 0 when some input is a stream of unknown size. */
+static uint64_t input_size(const run *r)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < r->nfiles; i++) {
+        struct stat st;
+        if (strcmp(r->files[i].path, "-") == 0 || stat(r->files[i].path, &st) != 0 ||
+            !S_ISREG(st.st_mode))
+            return 0;
+        total += (uint64_t)st.st_size;
+    }
+    return total;
+}
+
 int ih_input_read(char *const *paths, size_t npaths, const ih_input_options *opt,
                   const ih_sink_factory *sinks, ih_diag *diag)
+{
+    return ih_input_read_progress(paths, npaths, opt, sinks, diag, NULL);
+}
+
+int ih_input_read_progress(char *const *paths, size_t npaths, const ih_input_options *opt,
+                           const ih_sink_factory *sinks, ih_diag *diag,
+                           const ih_progress_sink *progress)
 {
     run r;
     int status = 0;
@@ -984,6 +1042,7 @@ int ih_input_read(char *const *paths, size_t npaths, const ih_input_options *opt
     memset(&r, 0, sizeof(r));
     r.opt = opt;
     r.sinks = sinks;
+    r.progress = progress;
     atomic_init(&r.next_job, 0);
     atomic_init(&r.stop, false);
     atomic_init(&r.unreadable, 0);
@@ -993,6 +1052,8 @@ int ih_input_read(char *const *paths, size_t npaths, const ih_input_options *opt
             status = -1;
     for (size_t i = 0; i < r.nfiles && status == 0; i++)
         plan_file(&r, (uint32_t)i, diag);
+    if (progress)
+        progress->total(progress->arg, input_size(&r));
 
     unsigned nthreads = opt->threads ? opt->threads : 1;
     if (nthreads > r.njobs)

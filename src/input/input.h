@@ -49,6 +49,7 @@ typedef struct ih_read_ctx {
         uint64_t records, conns, dnss;
     } counts[8];
     size_t ncounts;
+    uint64_t progress_events; /* events in counts already passed to a progress sink */
 } ih_read_ctx;
 
 void ih_read_ctx_init(ih_read_ctx *ctx, ih_sink *sink, ih_diag *diag);
@@ -202,5 +203,25 @@ typedef struct ih_sink_factory {
  */
 int ih_input_read(char *const *paths, size_t npaths, const ih_input_options *opt,
                   const ih_sink_factory *sinks, ih_diag *diag);
+
+/*
+ * Receives the progress of a read, for a progress display. total() is
+ * called once, before the workers start, with the summed size of the input
+ * files, or 0 when some input is a stream of unknown size (standard input,
+ * a pipe). add() is called from any worker thread, after each block of
+ * about 1 to 16 MiB, with the bytes and events read since that worker's
+ * last call, so it must be thread-safe. Bytes are counted as stored: a
+ * compressed file counts its compressed bytes.
+ */
+typedef struct ih_progress_sink {
+    void (*total)(void *arg, uint64_t bytes);
+    void (*add)(void *arg, uint64_t bytes, uint64_t events);
+    void *arg;
+} ih_progress_sink;
+
+/* ih_input_read() that also reports its progress to progress (NULL for none). */
+int ih_input_read_progress(char *const *paths, size_t npaths, const ih_input_options *opt,
+                           const ih_sink_factory *sinks, ih_diag *diag,
+                           const ih_progress_sink *progress);
 
 #endif
