@@ -19,6 +19,7 @@
 #include "event/timeutil.h"
 #include "input/input.h"
 #include "output/output.h"
+#include "output/progress.h"
 #include "profile/profile.h"
 #include "cli.h"
 
@@ -63,12 +64,14 @@ static void usage_scan(FILE *out)
           "      --now TIME           the query's now(), RFC 3339 (default: the newest\n"
           "                           event time in the input)\n"
           "  -t, --threads N          worker threads (default: all cores)\n"
-          "  -f, --output FORMAT      table, jsonl or csv (default: table)\n"
+          "  -f, --output FORMAT      table, jsonl, csv or html (default: table)\n"
           "  -o FILE                  write alerts to FILE instead of standard output\n"
           "      --format NAME        skip detection and read every file as NAME:\n"
           "                           json, zeek-tsv, defender-csv, suricata, evtx\n"
           "                           or pcap\n"
           "      --stats              print records read, used and skipped to stderr\n"
+          "      --no-progress        draw no progress bar (drawn on stderr when it is\n"
+          "                           a terminal and the scan takes over half a second)\n"
           "      --strict             stop at the first bad record (exit status 3)\n"
           "      --verify-checksums   check the CRC32 checksums of EVTX files and skip\n"
           "                           the chunks that fail\n"
@@ -100,6 +103,9 @@ static void usage_events(FILE *out)
           "      --format NAME  read every file as NAME: json, zeek-tsv, defender-csv,\n"
           "                   suricata, evtx or pcap\n"
           "      --stats      print records read and skipped to stderr\n"
+          "      --no-progress  draw no progress bar (drawn on stderr when it is a\n"
+          "                   terminal, standard output is not, and reading takes\n"
+          "                   over half a second)\n"
           "      --strict     stop at the first bad record (exit status 3)\n"
           "      --verify-checksums  check the CRC32 checksums of EVTX files and skip\n"
           "                   the chunks that fail\n"
@@ -233,7 +239,27 @@ typedef struct common_options {
     bool stats;
     bool strict;
     bool verify_checksums;
+    bool no_progress;
 } common_options;
+
+/*
+ * Reads the inputs, with a progress bar on stderr when it is a terminal
+ * (and stdout, when results go there as they are read, is not) unless
+ * --no-progress. The bar is erased before any message is printed.
+ */
+static int read_inputs(char *const *paths, size_t npaths, const ih_input_options *opt,
+                       const ih_sink_factory *factory, ih_diag *diag, const common_options *co,
+                       bool streams_to_stdout)
+{
+    output_progress *bar = NULL;
+    if (!co->no_progress && output_progress_supported(stderr) &&
+        !(streams_to_stdout && isatty(STDOUT_FILENO)))
+        bar = output_progress_start(stderr);
+    ih_progress_sink sink = {output_progress_total, output_progress_add, bar};
+    int rc = ih_input_read_progress(paths, npaths, opt, factory, diag, bar ? &sink : NULL);
+    output_progress_stop(bar);
+    return rc;
+}
 
 static FILE *open_output(const char *path)
 {
@@ -261,6 +287,15 @@ static int finish_input(int rc, ih_diag *diag, const common_options *co)
     return rc > 0 ? EXIT_INPUT : 0;
 }
 
+/* Events read from every source, for the report. */
+static uint64_t count_events(const ih_diag *diag)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < diag->nevents; i++)
+        n += diag->events[i].count;
+    return n;
+}
+
 static int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -269,6 +304,7 @@ static int cmd_scan(int argc, char **argv)
         {"format", required_argument, NULL, 'F'},  {"stats", no_argument, NULL, 'S'},
         {"strict", no_argument, NULL, 'X'},        {"fail-on-alerts", no_argument, NULL, 'A'},
         {"verify-checksums", no_argument, NULL, 'C'},
+        {"no-progress", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *profile_name = "default";
@@ -297,7 +333,8 @@ static int cmd_scan(int argc, char **argv)
         }
         case 'f':
             if (output_format_parse(optarg, &format) < 0) {
-                fprintf(stderr, "infrahunt: --output: '%s' is not table, jsonl or csv\n", optarg);
+                fprintf(stderr, "infrahunt: --output: '%s' is not table, jsonl, csv or html\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -307,6 +344,7 @@ static int cmd_scan(int argc, char **argv)
         case 'X': co.strict = true; break;
         case 'C': co.verify_checksums = true; break;
         case 'A': fail_on_alerts = true; break;
+        case 'P': co.no_progress = true; break;
         case 'h': usage_scan(stdout); return 0;
         default: usage_scan(stderr); return EXIT_USAGE;
         }
@@ -357,7 +395,8 @@ static int cmd_scan(int argc, char **argv)
     if (chunk)
         opt.chunk_size = (size_t)strtoull(chunk, NULL, 10);
     ih_sink_factory factory = {scan_make_sink, &run};
-    int rc = ih_input_read(argv + optind, (size_t)(argc - optind), &opt, &factory, &diag);
+    int rc = read_inputs(argv + optind, (size_t)(argc - optind), &opt, &factory, &diag, &co,
+                         false);
     int status = finish_input(rc, &diag, &co);
 
     /* Merge worker states into worker 0's, in worker order; results do not depend on it. */
@@ -368,7 +407,7 @@ static int cmd_scan(int argc, char **argv)
             if (run.workers[w].states && run.workers[w].newest != IH_TIME_NONE &&
                 (newest == IH_TIME_NONE || run.workers[w].newest > newest))
                 newest = run.workers[w].newest;
-        ih_scan_info info = {now != IH_TIME_NONE ? now : newest};
+        ih_scan_info info = {now != IH_TIME_NONE ? now : newest, format == OUTPUT_HTML};
         for (size_t i = 0; i < run.ndetectors && status != EXIT_INTERNAL; i++) {
             void *dst = run.workers[0].states ? run.workers[0].states[i] : NULL;
             for (unsigned w = 1; dst && w < run.nworkers; w++) {
@@ -393,7 +432,12 @@ static int cmd_scan(int argc, char **argv)
             fprintf(stderr, "  now %s (%s)\n", t, now != IH_TIME_NONE ? "--now" : "newest event");
         }
         alert_list_sort(&alerts);
-        if (status != EXIT_INTERNAL && output_alerts(out, format, &alerts) < 0) {
+        output_report_info report = {profile_name, argv + optind, (size_t)(argc - optind),
+                                     info.now, count_events(&diag), diag.errors,
+                                     INFRAHUNT_VERSION};
+        int written = format == OUTPUT_HTML ? output_html(out, &alerts, &report)
+                                            : output_alerts(out, format, &alerts);
+        if (status != EXIT_INTERNAL && written < 0) {
             fprintf(stderr, "infrahunt: writing alerts failed: %s\n", strerror(errno));
             status = EXIT_INTERNAL;
         }
@@ -443,7 +487,8 @@ static int cmd_events(int argc, char **argv)
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'F'}, {"stats", no_argument, NULL, 'S'},
         {"strict", no_argument, NULL, 'X'},       {"help", no_argument, NULL, 'h'},
-        {"verify-checksums", no_argument, NULL, 'C'}, {NULL, 0, NULL, 0},
+        {"verify-checksums", no_argument, NULL, 'C'}, {"no-progress", no_argument, NULL, 'P'},
+        {NULL, 0, NULL, 0},
     };
     common_options co = {0};
     int c;
@@ -457,6 +502,7 @@ static int cmd_events(int argc, char **argv)
         case 'S': co.stats = true; break;
         case 'X': co.strict = true; break;
         case 'C': co.verify_checksums = true; break;
+        case 'P': co.no_progress = true; break;
         case 'h': usage_events(stdout); return 0;
         default: usage_events(stderr); return EXIT_USAGE;
         }
@@ -479,7 +525,8 @@ static int cmd_events(int argc, char **argv)
     /* NOTE: one thread keeps the output in input order; parallel chunks would need reordering. */
     ih_input_options opt = {co.format, 1, co.strict, 0, co.verify_checksums};
     ih_sink_factory factory = {events_make_sink, &es};
-    int rc = ih_input_read(argv + optind, (size_t)(argc - optind), &opt, &factory, &diag);
+    int rc = read_inputs(argv + optind, (size_t)(argc - optind), &opt, &factory, &diag, &co,
+                         out == stdout);
     int status = finish_input(rc, &diag, &co);
     if ((fflush(out) != 0 || ferror(out)) && status == 0) {
         fprintf(stderr, "infrahunt: writing events failed: %s\n", strerror(errno));

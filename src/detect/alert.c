@@ -1,5 +1,6 @@
 #include "detect.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,17 @@ void alert_list_free(ih_alert_list *l)
             free(a->fields[f].text);
             free_strings(a->fields[f].texts, a->fields[f].ntexts);
         }
+        for (size_t k = 0; k < a->nseries; k++) {
+            free(a->series[k].times);
+            free(a->series[k].values);
+        }
+        for (size_t k = 0; k < a->nevents; k++) {
+            free(a->events[k].process);
+            free(a->events[k].name);
+            free(a->events[k].address);
+            free(a->events[k].detail);
+        }
+        free(a->events);
     }
     free(l->items);
     memset(l, 0, sizeof(*l));
@@ -225,4 +237,74 @@ int alert_set_assessment(ih_alert *a, int score, const char *severity, const cha
     a->severity = severity;
     a->confidence = confidence;
     return 0;
+}
+
+alert_series *alert_add_series(ih_alert *a, const char *title, const char *unit,
+                               alert_chart chart, size_t total)
+{
+    if (a->nseries == ALERT_MAX_SERIES)
+        return NULL;
+    size_t n = total < ALERT_SERIES_MAX_POINTS ? total : ALERT_SERIES_MAX_POINTS;
+    alert_series *s = &a->series[a->nseries];
+    memset(s, 0, sizeof(*s));
+    s->title = title;
+    s->unit = unit;
+    s->chart = chart;
+    s->n = n;
+    s->total = total;
+    s->mark = NAN;
+    if (chart != ALERT_CHART_HISTOGRAM)
+        s->times = calloc(n ? n : 1, sizeof(*s->times));
+    if (chart != ALERT_CHART_TIMELINE)
+        s->values = calloc(n ? n : 1, sizeof(*s->values));
+    if ((chart != ALERT_CHART_HISTOGRAM && !s->times) ||
+        (chart != ALERT_CHART_TIMELINE && !s->values)) {
+        free(s->times);
+        free(s->values);
+        return NULL;
+    }
+    a->nseries++;
+    return s;
+}
+
+size_t alert_series_source(const alert_series *s, size_t k)
+{
+    if (s->n == s->total || s->n < 2)
+        return k;
+    /* Evenly spaced, first and last included; the product fits for any real count. */
+    return (size_t)(((unsigned long long)k * (s->total - 1) + (s->n - 1) / 2) / (s->n - 1));
+}
+
+static char *dup_known(ih_str s, bool *failed)
+{
+    if (!ih_str_known(s))
+        return NULL;
+    char *p = alert_strdup(s);
+    if (!p)
+        *failed = true;
+    return p;
+}
+
+int alert_add_event(ih_alert *a, ih_time time, const char *kind, ih_str process, ih_str name,
+                    ih_str address, ih_str detail)
+{
+    if (a->nevents == ALERT_MAX_EVENTS) {
+        a->events_dropped++;
+        return 0;
+    }
+    if (!a->events) {
+        a->events = calloc(ALERT_MAX_EVENTS, sizeof(*a->events));
+        if (!a->events)
+            return -1;
+    }
+    bool failed = false;
+    alert_event *e = &a->events[a->nevents];
+    e->time = time;
+    e->kind = kind;
+    e->process = dup_known(process, &failed);
+    e->name = dup_known(name, &failed);
+    e->address = dup_known(address, &failed);
+    e->detail = dup_known(detail, &failed);
+    a->nevents++; /* counted even on failure, so alert_list_free() frees what was copied */
+    return failed ? -1 : 0;
 }

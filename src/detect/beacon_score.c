@@ -112,6 +112,43 @@ static const beacon_fit *current_fit(const beacon_periodicity *p)
 }
 
 /*
+ * Collapses the sorted sample of g into beats. Writes the intervals between
+ * beats in seconds to d and returns their count. Writes the bytes the device
+ * sent per beat, where known, to sizes, and the time of the beat that ends
+ * each interval to ends unless it is NULL. Each needs g->nobs slots.
+ */
+static size_t beat_intervals(const beacon_params *bp, const beacon_groups *groups,
+                             const beacon_group *g, double *d, double *sizes, size_t *nsizes,
+                             size_t *beats, ih_time *ends)
+{
+    size_t n = g->nobs, m = 0;
+    ih_time beat = g->obs[0].time;
+    double beat_sent = g->obs[0].sent == BEACON_BYTES_UNKNOWN ? NAN : g->obs[0].sent;
+    *beats = 1;
+    *nsizes = 0;
+    for (size_t i = 1; i <= n; i++) {
+        if (i < n && g->obs[i].time - beat <= bp->burst_window) {
+            /* One beat may open several connections; their bytes add up. */
+            beat_sent += g->obs[i].sent == BEACON_BYTES_UNKNOWN ? NAN : g->obs[i].sent;
+            continue;
+        }
+        if (!isnan(beat_sent))
+            sizes[(*nsizes)++] = beat_sent;
+        if (i == n)
+            break;
+        if (!beacon_gap_between(beat, g->obs[i].time, groups->bucket, g->level)) {
+            if (ends)
+                ends[m] = g->obs[i].time;
+            d[m++] = (double)(g->obs[i].time - beat) / NS_PER_SEC;
+        }
+        beat = g->obs[i].time;
+        beat_sent = g->obs[i].sent == BEACON_BYTES_UNKNOWN ? NAN : g->obs[i].sent;
+        (*beats)++;
+    }
+    return m;
+}
+
+/*
  * Sorts the sample, collapses bursts into beats, and fits the intervals.
  * Returns 1 when the group has a period in range, 0 when not, -1 out of memory.
  */
@@ -130,25 +167,8 @@ static int analyze_group(const beacon_params *bp, const beacon_groups *groups, b
     if (!work)
         return -1;
     double *d = work, *sizes = work + n, *scratch = work + 2 * n;
-    size_t m = 0, beats = 1, nsizes = 0;
-    ih_time beat = g->obs[0].time;
-    double beat_sent = g->obs[0].sent == BEACON_BYTES_UNKNOWN ? NAN : g->obs[0].sent;
-    for (size_t i = 1; i <= n; i++) {
-        if (i < n && g->obs[i].time - beat <= bp->burst_window) {
-            /* One beat may open several connections; their bytes add up. */
-            beat_sent += g->obs[i].sent == BEACON_BYTES_UNKNOWN ? NAN : g->obs[i].sent;
-            continue;
-        }
-        if (!isnan(beat_sent))
-            sizes[nsizes++] = beat_sent;
-        if (i == n)
-            break;
-        if (!beacon_gap_between(beat, g->obs[i].time, groups->bucket, g->level))
-            d[m++] = (double)(g->obs[i].time - beat) / NS_PER_SEC;
-        beat = g->obs[i].time;
-        beat_sent = g->obs[i].sent == BEACON_BYTES_UNKNOWN ? NAN : g->obs[i].sent;
-        beats++;
-    }
+    size_t beats, nsizes;
+    size_t m = beat_intervals(bp, groups, g, d, sizes, &nsizes, &beats, NULL);
 
     int rc = 0;
     if (beats >= (size_t)bp->min_connections && m >= 2 &&
@@ -501,7 +521,86 @@ static int add_fields(const beacon_state *s, const group_result *r, const downra
     return rc ? -1 : 0;
 }
 
-static int emit(const beacon_state *s, const group_result *r, size_t regular_total, ih_alert_list *out)
+/* Adds one point series of the bytes per connection, when any count is known. */
+static int add_bytes_series(ih_alert *a, const beacon_group *g, const char *title, bool sent)
+{
+    size_t known = 0;
+    for (size_t i = 0; i < g->nobs; i++)
+        known += (sent ? g->obs[i].sent : g->obs[i].received) != BEACON_BYTES_UNKNOWN;
+    if (known == 0)
+        return 0;
+    size_t *index = malloc(known * sizeof(*index));
+    alert_series *series = index ? alert_add_series(a, title, "bytes", ALERT_CHART_POINTS, known) : NULL;
+    if (!series) {
+        free(index);
+        return -1;
+    }
+    known = 0;
+    for (size_t i = 0; i < g->nobs; i++)
+        if ((sent ? g->obs[i].sent : g->obs[i].received) != BEACON_BYTES_UNKNOWN)
+            index[known++] = i;
+    for (size_t k = 0; k < series->n; k++) {
+        const beacon_obs *o = &g->obs[index[alert_series_source(series, k)]];
+        series->times[k] = o->time;
+        series->values[k] = sent ? o->sent : o->received;
+    }
+    free(index);
+    return 0;
+}
+
+/*
+ * Adds the report's charts: the connection times, the intervals between
+ * beats with the inferred period marked, and the bytes per connection where
+ * the source counts them. The sample is sorted by analyze_group().
+ */
+static int add_evidence(const beacon_state *s, const group_result *r, ih_alert *a)
+{
+    const beacon_group *g = r->group;
+    alert_series *times = alert_add_series(a, "Connections", NULL, ALERT_CHART_TIMELINE, g->nobs);
+    if (!times)
+        return -1;
+    for (size_t k = 0; k < times->n; k++)
+        times->times[k] = g->obs[alert_series_source(times, k)].time;
+
+    double *work = malloc(2 * g->nobs * sizeof(*work));
+    ih_time *ends = malloc(g->nobs * sizeof(*ends));
+    if (!work || !ends) {
+        free(work);
+        free(ends);
+        return -1;
+    }
+    size_t beats, nsizes;
+    size_t m =
+        beat_intervals(s->params, &s->groups, g, work, work + g->nobs, &nsizes, &beats, ends);
+    double period = current_fit(&r->periodicity)->period;
+    alert_series *histogram =
+        alert_add_series(a, "Intervals between beats", "s", ALERT_CHART_HISTOGRAM, m);
+    alert_series *by_time =
+        histogram ? alert_add_series(a, "Interval by time", "s", ALERT_CHART_POINTS, m) : NULL;
+    if (by_time) {
+        for (size_t k = 0; k < histogram->n; k++)
+            histogram->values[k] = work[alert_series_source(histogram, k)];
+        for (size_t k = 0; k < by_time->n; k++) {
+            size_t i = alert_series_source(by_time, k);
+            by_time->times[k] = ends[i];
+            by_time->values[k] = work[i];
+        }
+        histogram->mark = by_time->mark = period;
+        histogram->mark_label = by_time->mark_label = "period";
+    }
+    free(work);
+    free(ends);
+    if (!by_time)
+        return -1;
+
+    if (add_bytes_series(a, g, "Bytes sent", true) < 0 ||
+        add_bytes_series(a, g, "Bytes received", false) < 0)
+        return -1;
+    return 0;
+}
+
+static int emit(const beacon_state *s, const group_result *r, size_t regular_total,
+                const ih_scan_info *info, ih_alert_list *out)
 {
     const beacon_params *bp = s->params;
     const beacon_group *g = r->group;
@@ -542,7 +641,7 @@ static int emit(const beacon_state *s, const group_result *r, size_t regular_tot
     if (rc < 0 || !a->device_name || !a->remote_ip || !a->remote_url ||
         alert_set_assessment(a, score, severity_of(bp, score), confidence_of(r), techniques, ntechniques,
                              explanation.text) < 0 ||
-        add_fields(s, r, &dr, a) < 0)
+        add_fields(s, r, &dr, a) < 0 || (info->evidence && add_evidence(s, r, a) < 0))
         rc = -1;
     free(explanation.text);
     return rc;
@@ -552,7 +651,6 @@ int beacon_finish(void *v, const ih_scan_info *info, ih_alert_list *out, ih_diag
 {
     beacon_state *s = v;
     const beacon_params *bp = s->params;
-    (void)info;
 
     uint64_t used = 0;
     for (size_t i = 0; i < s->groups.count; i++)
@@ -582,7 +680,7 @@ int beacon_finish(void *v, const ih_scan_info *info, ih_alert_list *out, ih_diag
     if (regular_total == SIZE_MAX)
         rc = -1;
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = emit(s, &results[i], regular_total, out);
+        rc = emit(s, &results[i], regular_total, info, out);
     free(results);
     return rc;
 }

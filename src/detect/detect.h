@@ -38,6 +38,52 @@ typedef struct alert_field {
 } alert_field;
 
 #define ALERT_MAX_FIELDS 32
+
+/*
+ * Evidence for the HTML report: bounded series and events that show why an
+ * alert fired. Detectors fill them only when ih_scan_info.evidence is set;
+ * the table, JSON lines and CSV writers leave them out.
+ */
+typedef enum alert_chart {
+    ALERT_CHART_TIMELINE,  /* times only: one mark per event */
+    ALERT_CHART_HISTOGRAM, /* values only: their distribution, with the mark as a line */
+    ALERT_CHART_POINTS,    /* one value per time, such as bytes per connection */
+    ALERT_CHART_BARS,      /* one count per time bin of bin_width, such as addresses per hour */
+} alert_chart;
+
+#define ALERT_MAX_SERIES 8
+#define ALERT_SERIES_MAX_POINTS 2048
+#define ALERT_MAX_EVENTS 64
+
+/*
+ * One chart's data. Series of ALERT_CHART_POINTS that follow each other with
+ * the same unit share one chart.
+ */
+typedef struct alert_series {
+    const char *title; /* static, such as "Connections" */
+    const char *unit;  /* static unit of the values, such as "s" or "bytes"; NULL for none */
+    alert_chart chart;
+    ih_time *times;    /* NULL for ALERT_CHART_HISTOGRAM */
+    double *values;    /* NULL for ALERT_CHART_TIMELINE */
+    size_t n;          /* points kept, at most ALERT_SERIES_MAX_POINTS */
+    size_t total;      /* points before thinning; n < total means evenly thinned */
+    double mark;       /* a value marked on the chart, such as the inferred period; NAN for none */
+    const char *mark_label; /* static, such as "period"; NULL for none */
+    int64_t bin_width; /* ALERT_CHART_BARS: nanoseconds per bar */
+} alert_series;
+
+/*
+ * One event behind an alert, such as the DNS resolution of a dynamic-DNS name
+ * and each connection that followed it. Strings are owned; NULL is unknown.
+ */
+typedef struct alert_event {
+    ih_time time;
+    const char *kind; /* static: "resolution", "connection" or another short word */
+    char *process;
+    char *name;       /* the name queried or connected to */
+    char *address;    /* the addresses a resolution returned, or the remote address and port */
+    char *detail;     /* TTLs, response code, bytes: free text */
+} alert_event;
 #define ALERT_BYTES_NULL INT64_MIN
 #define ALERT_NO_SCORE (-1)
 
@@ -68,6 +114,12 @@ typedef struct ih_alert {
 
     alert_field fields[ALERT_MAX_FIELDS];
     size_t nfields;
+
+    alert_series series[ALERT_MAX_SERIES]; /* report evidence, see alert_add_series() */
+    size_t nseries;
+    alert_event *events;                   /* report evidence, in time order */
+    size_t nevents;
+    size_t events_dropped;                 /* events past ALERT_MAX_EVENTS */
 } ih_alert;
 
 typedef struct ih_alert_list {
@@ -98,6 +150,27 @@ int alert_add_texts(ih_alert *a, const char *name, const ih_str *v, size_t n);
 char *alert_strdup(ih_str s);
 
 /*
+ * Adds a series of total points for chart, thinned evenly to at most
+ * ALERT_SERIES_MAX_POINTS: the caller fills times and values (as the chart
+ * needs them) for k below n from its point alert_series_source(s, k).
+ * mark is NAN and the other fields zero. NULL when out of memory or when
+ * the alert has ALERT_MAX_SERIES series already.
+ */
+alert_series *alert_add_series(ih_alert *a, const char *title, const char *unit,
+                               alert_chart chart, size_t total);
+
+/* The index among the caller's total points that point k of s shows. */
+size_t alert_series_source(const alert_series *s, size_t k);
+
+/*
+ * Appends an event, copying the strings (ptr NULL for unknown). Events past
+ * ALERT_MAX_EVENTS are counted in events_dropped, not kept. Returns 0, or -1
+ * when out of memory.
+ */
+int alert_add_event(ih_alert *a, ih_time time, const char *kind, ih_str process, ih_str name,
+                    ih_str address, ih_str detail);
+
+/*
  * Sets the assessment of a scored alert: score from 0 to 100, static severity
  * and confidence words, and copies of the technique ids and the explanation.
  * Returns 0, or -1 when out of memory.
@@ -109,6 +182,7 @@ int alert_set_assessment(ih_alert *a, int score, const char *severity, const cha
 /* What every detector learns at the end of the read. */
 typedef struct ih_scan_info {
     ih_time now; /* --now, or the newest event time; IH_TIME_NONE when no event had a time */
+    bool evidence; /* fill the alerts' series and events, for the HTML report */
 } ih_scan_info;
 
 typedef struct ih_detector {

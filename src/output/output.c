@@ -1,4 +1,4 @@
-/* Alert writers: table, JSON lines and CSV. */
+/* Alert writers: table, JSON lines and CSV; the HTML report is in output_html.c. */
 #include "output.h"
 
 #include <inttypes.h>
@@ -16,6 +16,8 @@ int output_format_parse(const char *name, output_format *out)
         *out = OUTPUT_JSONL;
     else if (strcmp(name, "csv") == 0)
         *out = OUTPUT_CSV;
+    else if (strcmp(name, "html") == 0)
+        *out = OUTPUT_HTML;
     else
         return -1;
     return 0;
@@ -215,30 +217,6 @@ static void write_csv(FILE *out, const ih_alert *a, bool scored)
     fputc('\n', out);
 }
 
-/* Terminal text: control characters and escape sequences are shown as \xNN. */
-static void term_text(FILE *out, const char *s, size_t width)
-{
-    size_t shown = 0;
-    s = s ? s : "";
-    /* Continuation bytes finish the character that the width let in. */
-    for (; *s && (shown < width || ((unsigned char)*s & 0xC0) == 0x80); s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7F) {
-            fprintf(out, "\\x%02x", c);
-            shown += 4;
-        } else {
-            fputc(c, out);
-            if ((c & 0xC0) != 0x80)
-                shown++;
-        }
-    }
-    if (*s)
-        fputs("…", out);
-    else if (width != SIZE_MAX)
-        for (; shown < width; shown++)
-            fputc(' ', out);
-}
-
 static void write_table(FILE *out, const ih_alert_list *alerts)
 {
     bool scored = any_scored(alerts);
@@ -255,11 +233,11 @@ static void write_table(FILE *out, const ih_alert_list *alerts)
         else if (scored)
             fprintf(out, "%5s  %-8s  ", "", "");
         fprintf(out, "%-30s  %-26s  ", t, a->alert_type);
-        term_text(out, a->device_name, 20);
+        output_term_text(out, a->device_name, 20);
         fputs("  ", out);
-        term_text(out, a->remote_ip, 15);
+        output_term_text(out, a->remote_ip, 15);
         fputs("  ", out);
-        term_text(out, a->remote_url, 30);
+        output_term_text(out, a->remote_url, 30);
         fprintf(out, "  %7" PRIu64 "  ", a->connection_count);
         if (a->bytes_sent == ALERT_BYTES_NULL)
             fprintf(out, "%10s  ", "unknown");
@@ -268,13 +246,13 @@ static void write_table(FILE *out, const ih_alert_list *alerts)
         for (size_t p = 0; p < a->nsample_processes; p++) {
             if (p)
                 fputs(", ", out);
-            term_text(out, a->sample_processes[p], SIZE_MAX);
+            output_term_text(out, a->sample_processes[p], SIZE_MAX);
         }
         fputc('\n', out);
         if (a->explanation) {
             /* The explanation goes on its own indented line, unabridged. */
             fputs("       ", out);
-            term_text(out, a->explanation, SIZE_MAX);
+            output_term_text(out, a->explanation, SIZE_MAX);
             fputc('\n', out);
         }
     }
@@ -283,6 +261,8 @@ static void write_table(FILE *out, const ih_alert_list *alerts)
 
 int output_alerts(FILE *out, output_format format, const ih_alert_list *alerts)
 {
+    if (format == OUTPUT_HTML)
+        return output_html(out, alerts, NULL);
     if (format == OUTPUT_TABLE) {
         write_table(out, alerts);
     } else if (format == OUTPUT_CSV) {

@@ -1,6 +1,7 @@
-/* Escaping shared by the writers: JSON strings, CSV cells and terminal text. */
+/* Escaping shared by the writers: JSON strings, terminal text and HTML text. */
 #include "output.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s, or 0. */
@@ -71,4 +72,103 @@ void output_json_string(FILE *out, const char *str, size_t len)
         }
     }
     fputc('"', out);
+}
+
+/* Decodes the valid UTF-8 sequence at s; returns its length, or 0 when invalid. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    size_t len = utf8_len(s, n);
+    if (len == 1)
+        *cp = s[0];
+    else if (len == 2)
+        *cp = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    else if (len == 3)
+        *cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    else if (len == 4)
+        *cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+              (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+    return len;
+}
+
+/*
+ * True for code points shown escaped: C0 and C1 controls, DEL, and the
+ * invisible marks that reorder text (bidirectional embeddings, overrides,
+ * isolates and marks, as in the "Trojan Source" attacks), and the line and
+ * paragraph separators.
+ */
+static bool must_escape(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+           cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * Writes the character at s[0..n) as an escape when it must not reach the
+ * output as it is, and returns the bytes consumed; *cols gets the columns
+ * written. Returns 0 for a character that is safe to copy, with *len its length.
+ */
+static size_t write_escape(FILE *out, const unsigned char *s, size_t n, size_t *len, size_t *cols)
+{
+    uint32_t cp = 0;
+    *len = utf8_decode(s, n, &cp);
+    if (*len == 0) {
+        fprintf(out, "\\x%02x", s[0]);
+        *cols = 4;
+        return 1;
+    }
+    if (!must_escape(cp))
+        return 0;
+    if (cp < 0x80)
+        fprintf(out, "\\x%02x", (unsigned)cp);
+    else
+        fprintf(out, "\\u%04x", (unsigned)cp);
+    *cols = cp < 0x80 ? 4 : 6;
+    return *len;
+}
+
+void output_term_text(FILE *out, const char *str, size_t width)
+{
+    const unsigned char *s = (const unsigned char *)(str ? str : "");
+    size_t n = strlen((const char *)s), i = 0, shown = 0;
+
+    while (i < n && shown < width) {
+        size_t len, cols;
+        size_t used = write_escape(out, s + i, n - i, &len, &cols);
+        if (used) {
+            i += used;
+            shown += cols;
+        } else {
+            fwrite(s + i, 1, len, out);
+            i += len;
+            shown++;
+        }
+    }
+    if (i < n)
+        fputs("…", out);
+    else if (width != SIZE_MAX)
+        for (; shown < width; shown++)
+            fputc(' ', out);
+}
+
+void output_html_text(FILE *out, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+
+    for (size_t i = 0; i < len;) {
+        size_t clen, cols;
+        size_t used = write_escape(out, s + i, len - i, &clen, &cols);
+        if (used) {
+            i += used;
+            continue;
+        }
+        switch (s[i]) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default: fwrite(s + i, 1, clen, out); break;
+        }
+        i += clen;
+    }
 }

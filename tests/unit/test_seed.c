@@ -127,7 +127,7 @@ static void feed(fixture *f, const conn_spec *s)
 /* Runs finish with the given now and sorts the alerts as a scan does. */
 static void finish(fixture *f, ih_time now)
 {
-    ih_scan_info info = {now};
+    ih_scan_info info = {.now = now};
     assert_int_equal(ih_detector_seed.finish(f->state, &info, &f->alerts, &f->diag), 0);
     alert_list_sort(&f->alerts);
 }
@@ -1129,7 +1129,7 @@ static void test_merge_equals_single_state(void **state)
         ih_alert_list merged = {0};
         ih_diag diag;
         ih_diag_init(&diag, false);
-        ih_scan_info info = {now};
+        ih_scan_info info = {.now = now};
         assert_int_equal(ih_detector_seed.finish(a, &info, &merged, &diag), 0);
         alert_list_sort(&merged);
         char *text = alerts_jsonl(&merged);
