@@ -2,7 +2,7 @@
 # SANITIZE=address,undefined builds into build-sanitize/ with those sanitizers.
 
 CC ?= cc
-PKGS := zlib libzstd libpcre2-8 yaml-0.1 libpcap
+PKGS := zlib libzstd libpcre2-8 yaml-0.1 libpcap libmaxminddb
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 
@@ -27,6 +27,8 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/src/main.o
 EMBED := $(BUILD)/gen/profiles.c
 EMBED_OBJ := $(BUILD)/gen/profiles.o
+DATA_LISTS := $(sort $(wildcard data/*/*.txt))
+DATA_OBJ := $(BUILD)/gen/data.o
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -40,7 +42,7 @@ all: $(BUILD)/infrahunt
 $(BUILD)/infrahunt: $(MAIN_OBJ) $(BUILD)/libinfrahunt.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-$(BUILD)/libinfrahunt.a: $(LIB_OBJ) $(EMBED_OBJ)
+$(BUILD)/libinfrahunt.a: $(LIB_OBJ) $(EMBED_OBJ) $(DATA_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
@@ -54,6 +56,14 @@ $(EMBED): $(sort $(wildcard profiles/*.yaml)) tools/embed.sh
 	sh tools/embed.sh $(sort $(wildcard profiles/*.yaml)) > $@
 
 $(EMBED_OBJ): $(EMBED)
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c -o $@ $<
+
+# The curated lists under data/ are compiled in too, as builtin:NAME.
+$(BUILD)/gen/data.c: $(DATA_LISTS) tools/embed_data.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed_data.sh $(DATA_LISTS) > $@
+
+$(DATA_OBJ): $(BUILD)/gen/data.c
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libinfrahunt.a

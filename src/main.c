@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "detect/detect.h"
+#include "enrich/enrich.h"
 #include "event/timeutil.h"
 #include "input/input.h"
 #include "output/output.h"
@@ -76,12 +77,23 @@ static void usage_scan(FILE *out)
           "      --verify-checksums   check the CRC32 checksums of EVTX files and skip\n"
           "                           the chunks that fail\n"
           "      --fail-on-alerts     exit with status 4 when there are alerts\n"
+          "      --asn-db PATH        IP-to-ASN database: a .mmdb file, a start,end,asn,org\n"
+          "                           CSV (.gz too) or a folder of asn-ipv4.csv.gz and\n"
+          "                           asn-ipv6.csv.gz; 'none' for no ASN features (default:\n"
+          "                           $INFRAHUNT_ASN_DB, else $INFRAHUNT_DATA/lists/asn)\n"
+          "      --intel PATH         threat-intel list: addresses, CIDR prefixes and\n"
+          "                           domains, one a line or CSV (repeatable)\n"
+          "      --allowlist PATH     addresses, prefixes and domains that no alert may\n"
+          "                           name; overrides --intel (repeatable)\n"
           "  -h, --help               show this help\n"
           "\n"
           "Exit status: 0 success, 1 internal error, 2 usage or profile error,\n"
           "3 unreadable input or --strict stop, 4 alerts with --fail-on-alerts.\n",
           out);
 }
+
+/* How many --intel and --allowlist options a scan takes. */
+#define MAX_LIST_OPTIONS 64
 
 /* The reader names --format takes, for messages. */
 #define FORMAT_NAMES "json, zeek-tsv, defender-csv, suricata, evtx, pcap"
@@ -305,8 +317,13 @@ static int cmd_scan(int argc, char **argv)
         {"strict", no_argument, NULL, 'X'},        {"fail-on-alerts", no_argument, NULL, 'A'},
         {"verify-checksums", no_argument, NULL, 'C'},
         {"no-progress", no_argument, NULL, 'P'},
+        {"asn-db", required_argument, NULL, 'D'},  {"intel", required_argument, NULL, 'I'},
+        {"allowlist", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
+    /* --intel and --allowlist paths point into argv, which outlives the scan. */
+    static const char *intel[MAX_LIST_OPTIONS], *allow[MAX_LIST_OPTIONS];
+    ih_enrich_options enrich = {NULL, intel, 0, allow, 0};
     const char *profile_name = "default";
     const char *now_text = NULL;
     unsigned threads = default_threads();
@@ -345,6 +362,19 @@ static int cmd_scan(int argc, char **argv)
         case 'C': co.verify_checksums = true; break;
         case 'A': fail_on_alerts = true; break;
         case 'P': co.no_progress = true; break;
+        case 'D': enrich.asn_db = optarg; break;
+        case 'I':
+        case 'L':
+            if ((c == 'I' ? enrich.nintel : enrich.nallow) == MAX_LIST_OPTIONS) {
+                fprintf(stderr, "infrahunt: --%s: at most %d lists\n", c == 'I' ? "intel" : "allowlist",
+                        MAX_LIST_OPTIONS);
+                return EXIT_USAGE;
+            }
+            if (c == 'I')
+                intel[enrich.nintel++] = optarg;
+            else
+                allow[enrich.nallow++] = optarg;
+            break;
         case 'h': usage_scan(stdout); return 0;
         default: usage_scan(stderr); return EXIT_USAGE;
         }
@@ -364,6 +394,8 @@ static int cmd_scan(int argc, char **argv)
                 now_text);
         return EXIT_USAGE;
     }
+
+    ih_enrich_set_options(&enrich);
 
     profile prof;
     if (profile_load(&prof, profile_name) < 0) {

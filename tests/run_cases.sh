@@ -15,6 +15,10 @@ shift
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${INFRAHUNT_DATA:-$ROOT/../shared/data}
 export DATA
+# Cases see no ASN database unless their arguments name one, so their output
+# does not depend on the environment.
+INFRAHUNT_ASN_DB=none
+export INFRAHUNT_ASN_DB
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

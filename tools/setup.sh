@@ -8,7 +8,8 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
 PACKAGES="build-essential pkg-config zlib1g-dev libzstd-dev libpcre2-dev libyaml-dev
-libcmocka-dev libjansson-dev libpcap-dev tshark python3 time gzip zstd libevtx-utils python3-evtx"
+libcmocka-dev libjansson-dev libpcap-dev tshark python3 time gzip zstd libevtx-utils python3-evtx
+libmaxminddb-dev libmaxmind-db-writer-perl mmdb-bin"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -7,6 +7,10 @@
 const ih_detector *const ih_detectors[] = {
     &ih_detector_seed,
     &ih_detector_beacon,
+    &ih_detector_intel,
+    &ih_detector_ddns,
+    &ih_detector_flux,
+    &ih_detector_combine,
     NULL,
 };
 

@@ -202,6 +202,11 @@ typedef struct ih_detector {
 
 extern const ih_detector ih_detector_seed;
 extern const ih_detector ih_detector_beacon;
+extern const ih_detector ih_detector_intel;
+extern const ih_detector ih_detector_ddns;
+extern const ih_detector ih_detector_flux;
+/* Rewrites the alerts of the detectors listed before it in the profile; list it last. */
+extern const ih_detector ih_detector_combine;
 
 /* All detectors, NULL-terminated. */
 extern const ih_detector *const ih_detectors[];
