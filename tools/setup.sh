@@ -9,7 +9,8 @@ SUDO=""
 
 PACKAGES="build-essential pkg-config zlib1g-dev libzstd-dev libpcre2-dev libyaml-dev
 libcmocka-dev libjansson-dev libpcap-dev tshark python3 time gzip zstd libevtx-utils python3-evtx
-libmaxminddb-dev libmaxmind-db-writer-perl mmdb-bin"
+libmaxminddb-dev libmaxmind-db-writer-perl mmdb-bin
+chromium fonts-dejavu-core jq"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -31,4 +32,8 @@ fi
 if [ -f "$ROOT/tests/render/package-lock.json" ] && [ ! -d "$ROOT/tests/render/node_modules" ]; then
     echo "setup: installing the export tests' npm packages (Kusto analyzer, ajv, yaml)"
     (cd "$ROOT/tests/render" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ -f "$ROOT/tests/html/package-lock.json" ] && [ ! -d "$ROOT/tests/html/node_modules" ]; then
+    echo "setup: installing the report tests' npm packages (playwright-core, ajv)"
+    (cd "$ROOT/tests/html" && npm ci --no-audit --no-fund --loglevel=error)
 fi

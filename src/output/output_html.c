@@ -271,7 +271,7 @@ static void summary_head(FILE *out, bool processes)
 }
 
 /* The number of alerts listed before the rest of the summary is folded away. */
-#define SUMMARY_OPEN_ROWS 15
+#define SUMMARY_OPEN_ROWS 10
 
 static void write_summary(FILE *out, const ih_alert_list *alerts)
 {

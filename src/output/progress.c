@@ -90,7 +90,7 @@ static void format_clock(double s, char out[24])
         snprintf(out, 24, "%ld:%02ld", t / 60, t % 60);
 }
 
-/* Bytes per second over the kept samples, oldest to newest; 0 before two samples. */
+/* Bytes per second over the kept samples, or since the start while there is only one. */
 static double rate_of(output_progress *p, double now, uint64_t bytes)
 {
     p->sample_time[p->next_sample] = now;
@@ -98,6 +98,8 @@ static double rate_of(output_progress *p, double now, uint64_t bytes)
     p->next_sample = (p->next_sample + 1) % RATE_SAMPLES;
     if (p->nsamples < RATE_SAMPLES)
         p->nsamples++;
+    if (p->nsamples == 1)
+        return now > p->start ? (double)bytes / (now - p->start) : 0;
     size_t oldest = p->nsamples < RATE_SAMPLES ? 0 : p->next_sample;
     double dt = now - p->sample_time[oldest];
     return dt > 0 ? (double)(bytes - p->sample_bytes[oldest]) / dt : 0;

@@ -14,7 +14,7 @@
 #include "../event/timeutil.h"
 #include "output.h"
 
-#define WIDTH 720       /* viewBox width of a chart in a grid cell */
+#define WIDTH 560       /* viewBox width of a chart in a grid cell */
 #define WIDE_WIDTH 1120 /* viewBox width of a chart across the page */
 #define LEFT 64
 #define RIGHT 20
@@ -398,9 +398,9 @@ static void draw_points(FILE *out, const alert_series *s, size_t count)
     }
     if (count > 1) {
         for (size_t k = 0; k < count; k++) {
-            double lx = LEFT + 10 + 130.0 * (double)k;
-            fprintf(out, "<path class=\"dots s%zu\" d=\"M%.1f %dh0\"/>", k, lx, TOP);
-            fprintf(out, "<text class=\"legend\" x=\"%.1f\" y=\"%d\">", lx + 8, TOP + 4);
+            double lx = LEFT + 10 + 140.0 * (double)k;
+            fprintf(out, "<path class=\"dots s%zu\" d=\"M%.1f %dh12\"/>", k, lx, TOP - 8);
+            fprintf(out, "<text class=\"legend\" x=\"%.1f\" y=\"%d\">", lx + 18, TOP - 4);
             text(out, s[k].title);
             fputs("</text>", out);
         }
