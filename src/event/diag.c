@@ -172,6 +172,26 @@ static int msg_qsort_cmp(const void *a, const void *b)
     return msg_cmp(a, b);
 }
 
+/*
+ * Writes text with control characters as \xNN: C0, DEL, and C1 in UTF-8
+ * (0xC2 0x80 to 0x9F), which terminals act on. A file name found in a
+ * scanned folder may contain them.
+ */
+static void print_escaped(FILE *out, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (; *s; s++) {
+        if (*s < 0x20 || *s == 0x7F) {
+            fprintf(out, "\\x%02x", *s);
+        } else if (*s == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
+            fprintf(out, "\\u%04x", s[1]);
+            s++;
+        } else {
+            fputc(*s, out);
+        }
+    }
+}
+
 void ih_diag_print_messages(const ih_diag *d, FILE *out)
 {
     ih_diag_msg sorted[IH_DIAG_KEEP];
@@ -180,14 +200,16 @@ void ih_diag_print_messages(const ih_diag *d, FILE *out)
     qsort(sorted, d->nmsgs, sizeof(sorted[0]), msg_qsort_cmp);
     for (size_t i = 0; i < d->nmsgs; i++) {
         const ih_diag_msg *m = &sorted[i];
+        fputs("infrahunt: ", out);
+        print_escaped(out, m->file);
         if (m->line)
-            fprintf(out, "infrahunt: %s:%llu: %s\n", m->file, (unsigned long long)m->line,
-                    m->text);
+            fprintf(out, ":%llu: ", (unsigned long long)m->line);
         else if (m->offset == IH_OFFSET_FILE)
-            fprintf(out, "infrahunt: %s: %s\n", m->file, m->text);
+            fputs(": ", out);
         else
-            fprintf(out, "infrahunt: %s: byte %llu: %s\n", m->file,
-                    (unsigned long long)m->offset, m->text);
+            fprintf(out, ": byte %llu: ", (unsigned long long)m->offset);
+        print_escaped(out, m->text);
+        fputc('\n', out);
     }
     if (d->errors > d->nmsgs)
         fprintf(out, "infrahunt: ... and %llu more bad records (see --stats)\n",
