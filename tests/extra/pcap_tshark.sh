@@ -11,7 +11,6 @@
 set -eu
 BIN=$1
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-LIB=$(dirname "$BIN")/libinfrahunt.a
 
 for tool in tshark python3; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -22,7 +21,9 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-cc -std=c11 -D_GNU_SOURCE -O2 -o "$tmp/gen_pcap" "$ROOT/bench/gen_pcap.c" "$LIB" -lm
+# Built from its sources, so that it does not depend on how infrahunt was built (sanitizers).
+cc -std=c11 -D_GNU_SOURCE -O2 -o "$tmp/gen_pcap" "$ROOT/bench/gen_pcap.c" \
+    "$ROOT/src/simulate/sim_pcap.c" "$ROOT/src/event/addr.c"
 
 status=0
 # format, link and seed of each capture; 2 MiB each, about 500 sessions.
