@@ -82,6 +82,7 @@ static const char style_sheet[] =
     ".dots.s0{stroke:var(--accent)}.dots.s1{stroke:#16a085}"
     ".event{stroke:#fff;stroke-width:1.5}.event.e0{fill:#8e44ad}.event.e1{fill:var(--accent)}"
     ".event.e2{fill:#16a085}.event.e3{fill:var(--medium)}"
+    "table.events td:nth-child(-n+2){white-space:nowrap}h3{font-size:14px;margin:14px 0 4px}"
     "details{margin-top:10px}summary{cursor:pointer;color:var(--accent)}"
     "details table{margin-top:6px}details td:first-child{white-space:nowrap;color:var(--muted)}"
     ".muted{color:var(--muted)}"
@@ -439,7 +440,7 @@ static void write_events(FILE *out, const ih_alert *a)
 {
     if (a->nevents == 0)
         return;
-    fputs("<h3>Events</h3>\n<table><thead><tr><th>Time</th><th>Event</th><th>Process</th>"
+    fputs("<h3>Events</h3>\n<table class=\"events\"><thead><tr><th>Time</th><th>Event</th><th>Process</th>"
           "<th>Name</th><th>Address</th><th>Detail</th></tr></thead><tbody>\n",
           out);
     for (size_t i = 0; i < a->nevents; i++) {

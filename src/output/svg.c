@@ -70,6 +70,9 @@ static void format_value(double v, const char *unit, char out[32])
     } else if (a >= 1e4) {
         v /= 1e3;
         suffix = "k";
+    } else if (a >= 1000) {
+        snprintf(out, 32, "%.0f", v); /* %g would write 6000 as 6e+03 */
+        return;
     }
     snprintf(out, 32, "%.3g%s", v, suffix);
 }
@@ -149,9 +152,12 @@ static void time_axis(FILE *out, const axis *x, double top, double bottom)
         char label[32];
         double px = axis_map(x, t);
         format_tick_time(t, step, span, label);
+        /* A label at the right end is aligned to stay inside the chart; the left
+           margin leaves room for half a label. */
+        const char *anchor = px > x->px1 - 30 ? "end" : "middle";
         fprintf(out, "<path class=\"grid\" d=\"M%.1f %.1fV%.1f\"/>", px, top, bottom);
-        fprintf(out, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>",
-                px, bottom + 14, label);
+        fprintf(out, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>",
+                px, bottom + 14, anchor, label);
     }
     if (span < 86400 && step < 86400) {
         /* The tick labels show times of day only, so name the day. */
@@ -352,18 +358,57 @@ static void draw_histogram(FILE *out, const alert_series *s)
     free(v);
 }
 
+/*
+ * Returns the top of a value axis for the finite values of series[0..count).
+ * It lies a little past their 99th percentile, so that a few outliers do not
+ * flatten the rest, and at least at 1.5 times the first series' mark. It is
+ * 0 when no value is finite. *max gets the largest value.
+ */
+static double robust_top(const alert_series *s, size_t count, double *max)
+{
+    size_t total = 0, n = 0;
+    for (size_t k = 0; k < count; k++)
+        total += s[k].n;
+    double *v = malloc((total ? total : 1) * sizeof(*v));
+    *max = 0;
+    if (!v)
+        return 0;
+    for (size_t k = 0; k < count; k++)
+        for (size_t i = 0; i < s[k].n; i++)
+            if (isfinite(s[k].values[i]))
+                v[n++] = s[k].values[i];
+    if (n == 0) {
+        free(v);
+        return 0;
+    }
+    qsort(v, n, sizeof(*v), cmp_double);
+    *max = v[n - 1];
+    double top = v[(size_t)floor(0.99 * (double)(n - 1))] * 1.15;
+    if (isfinite(s[0].mark))
+        top = fmax(top, s[0].mark * 1.5);
+    free(v);
+    return fmin(top, *max);
+}
+
+/* Draws values over time; values above the axis top are drawn on it, as outliers. */
 static void draw_points(FILE *out, const alert_series *s, size_t count)
 {
     const int height = 190;
-    double lo = 0, hi = 0, top = 0;
-    size_t n = 0;
+    double lo = 0, hi = 0, max;
+    size_t n = 0, above = 0;
+    double top = robust_top(s, count, &max);
+    if (isfinite(s[0].mark))
+        top = fmax(top, s[0].mark * 1.2);
     for (size_t k = 0; k < count; k++) {
         n += s[k].n;
         for (size_t i = 0; i < s[k].n; i++)
-            top = fmax(top, s[k].values[i]);
+            above += isfinite(s[k].values[i]) && s[k].values[i] > top;
     }
     char note[96];
-    snprintf(note, sizeof(note), "%zu points", n);
+    if (above)
+        snprintf(note, sizeof(note), "%zu points, %zu above the axis drawn on its top", n, above);
+    else
+        snprintf(note, sizeof(note), "%zu points", n);
     alert_series title = s[0];
     if (count > 1)
         title.title = "Bytes per connection";
@@ -375,8 +420,6 @@ static void draw_points(FILE *out, const alert_series *s, size_t count)
     }
     double bottom = height - BOTTOM;
     axis x = {lo, hi, LEFT, WIDTH - RIGHT};
-    if (isfinite(s[0].mark))
-        top = fmax(top, s[0].mark * 1.2);
     double step = value_step(top > 0 ? top : 1, s[0].unit, 4);
     axis y = {0, step * ceil((top > 0 ? top : 1) / step), bottom, TOP};
     value_axis(out, &y, s[0].unit);
@@ -391,9 +434,13 @@ static void draw_points(FILE *out, const alert_series *s, size_t count)
     }
     for (size_t k = 0; k < count; k++) {
         fprintf(out, "<path class=\"dots s%zu\" d=\"", k);
-        for (size_t i = 0; i < s[k].n; i++)
+        for (size_t i = 0; i < s[k].n; i++) {
+            double v = s[k].values[i];
+            if (!isfinite(v))
+                continue;
             fprintf(out, "M%.1f %.1fh0", axis_map(&x, (double)s[k].times[i] / 1e9),
-                    axis_map(&y, s[k].values[i]));
+                    axis_map(&y, fmin(v, y.hi)));
+        }
         fputs("\"/>", out);
     }
     if (count > 1) {
@@ -433,6 +480,8 @@ static void draw_bars(FILE *out, const alert_series *s)
     time_axis(out, &x, TOP, bottom);
     double bw = fmax(axis_map(&x, lo + width_s) - axis_map(&x, lo) - 1, 1);
     for (size_t i = 0; i < s->n; i++) {
+        if (!isfinite(s->values[i]))
+            continue;
         double t = (double)s->times[i] / 1e9, py = axis_map(&y, s->values[i]);
         char when[32], value[32];
         format_tick_time(t, 60, 86400, when);

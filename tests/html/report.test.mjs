@@ -155,6 +155,33 @@ test('hostile values shown as text, never run', async () => {
   }
 });
 
+test('every chart kind renders', async () => {
+  // The unit test of the writer builds alerts with every chart kind, events,
+  // empty and degenerate series, and hostile strings, and writes the report.
+  const unit = path.join(path.dirname(bin), 'tests/test_output_html');
+  assert.ok(existsSync(unit), `${unit} not found; build the unit tests first (make unit)`);
+  const report = path.join(work, 'evidence.html');
+  execFileSync(unit, [], { env: { ...process.env, INFRAHUNT_REPORT_SAMPLE: report }, stdio: 'ignore' });
+
+  const { page, problems, requests } = await openReport(report);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(requests, []);
+  await checkPage(page);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'a script ran');
+  const charts = await page.evaluate(() => [...document.querySelectorAll('figure.chart')].map((f) => {
+    const box = f.querySelector('svg').getBoundingClientRect();
+    return { caption: f.querySelector('figcaption').textContent, width: box.width, height: box.height };
+  }));
+  const captions = charts.map((c) => c.caption.split(' ')[0]);
+  for (const want of ['Connections', 'Intervals', 'Bytes', 'Addresses', 'ASNs', 'Events'])
+    assert.ok(captions.includes(want), `no ${want} chart among ${captions}`);
+  for (const c of charts) {
+    assert.ok(c.width > 100, `${c.caption}: ${c.width} px wide`);
+    assert.ok(c.height > 40, `${c.caption}: ${c.height} px high`);
+  }
+  await page.close();
+});
+
 test('CSP blocks a script that escaping would miss', async () => {
   // A report with a script put in by hand stands for an escaping bug.
   const report = path.join(work, 'injected.html');
