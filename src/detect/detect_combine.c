@@ -59,6 +59,8 @@ typedef struct combine_params {
     double suspicious_weight;
     int64_t rare_max_devices, rare_min_devices;
     double rare_weight;
+    char **common; /* processes never counted as rare */
+    size_t ncommon;
     fp_class *classes;
     size_t nclasses;
     int64_t high, medium, low;
@@ -96,6 +98,9 @@ static void combine_params_free(void *v)
         free_class(&cp->classes[i]);
     free(cp->classes);
     free(cp->suspicious_asns);
+    for (size_t i = 0; i < cp->ncommon; i++)
+        free(cp->common[i]);
+    free(cp->common);
     ih_enrich_release(cp->enrich);
     free(cp);
 }
@@ -203,6 +208,23 @@ static int get_weight(profile *p, profile_node *cfg, const char *key, double *ou
     return 0;
 }
 
+static int configure_common(profile *p, profile_node *cfg, combine_params *cp)
+{
+    const char **names;
+    size_t n;
+    if (profile_get_strings(p, cfg, "common_processes", &names, &n) < 0)
+        return -1;
+    cp->common = calloc(n ? n : 1, sizeof(*cp->common));
+    int rc = cp->common ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        cp->common[i] = strdup(names[i]);
+        rc = cp->common[i] ? 0 : -1;
+        cp->ncommon = i + 1;
+    }
+    free(names);
+    return rc;
+}
+
 static int combine_configure(profile *p, profile_node *cfg, void **out)
 {
     combine_params *cp = calloc(1, sizeof(*cp));
@@ -220,6 +242,7 @@ static int combine_configure(profile *p, profile_node *cfg, void **out)
         profile_get_int(p, cfg, "rare_process_max_devices", 1, RARE_KEEP - 1, &cp->rare_max_devices) < 0 ||
         profile_get_int(p, cfg, "rare_process_min_devices", 1, 1000000, &cp->rare_min_devices) < 0 ||
         get_weight(p, cfg, "rare_process_weight", &cp->rare_weight) < 0 ||
+        configure_common(p, cfg, cp) < 0 ||
         configure_classes(p, cfg, cp) < 0 || profile_get_map(p, cfg, "severity", &severity) < 0 ||
         profile_get_int(p, severity, "high", 0, 100, &cp->high) < 0 ||
         profile_get_int(p, severity, "medium", 0, 100, &cp->medium) < 0 ||
@@ -479,6 +502,11 @@ static bool is_rare(combine_state *s, const ih_alert *a, const char **which)
         return false;
     for (size_t k = 0; k < a->nsample_processes; k++) {
         const char *name = a->sample_processes[k];
+        bool common = false;
+        for (size_t i = 0; i < cp->ncommon && !common; i++)
+            common = strcasecmp(cp->common[i], name) == 0;
+        if (common)
+            continue;
         uint32_t id = intern_lower(&s->strings, (ih_str){name, strlen(name)});
         size_t i = id == UINT32_MAX ? SIZE_MAX : keymap_find(&s->process_index, &id);
         if (i != SIZE_MAX && (int64_t)s->nprocess_devices[i] <= cp->rare_max_devices) {
@@ -521,8 +549,11 @@ static void assess(combine_state *s, signal_alert *sa)
         add_context(sa, c->name, what[0] ? what : asn_text);
     }
 
+    /* An inbound client's RemoteIP is the monitored server itself, whose network says nothing. */
+    const alert_field *direction = find_field(a, "Direction");
+    bool inbound = direction && direction->kind == ALERT_TEXT && strcmp(direction->text, "inbound client") == 0;
     bool suspicious = false;
-    for (size_t i = 0; asn_known && i < cp->nsuspicious; i++)
+    for (size_t i = 0; asn_known && !inbound && i < cp->nsuspicious; i++)
         suspicious |= (uint32_t)cp->suspicious_asns[i] == info.asn;
     if (suspicious) {
         sa->score = raise_score(sa->score, cp->suspicious_weight);
@@ -537,6 +568,12 @@ static void assess(combine_state *s, signal_alert *sa)
                            (long long)cp->rare_max_devices, s->device_index.count);
         add_context(sa, "rare process", rare);
     }
+}
+
+/* Fast-flux domains and fan-outs attach to groups; the other signals form them. */
+static bool attaches(const signal_alert *sa)
+{
+    return sa->type == SIG_FLUX || sa->type == SIG_FANOUT;
 }
 
 static int find_root(signal_alert *v, int i)
@@ -824,25 +861,31 @@ static int combine_finish(void *vs, const ih_scan_info *info, ih_alert_list *out
         nv++;
     }
 
-    /* Device-bound signals join on a shared destination; fast-flux domains are added below. */
+    /*
+     * Beacons, dynamic-DNS names and intel hits of one device join on a shared
+     * destination. Fast-flux domains and fan-outs, which span many addresses,
+     * attach to those groups below but never join two groups into one.
+     */
     for (size_t i = 0; i < nv; i++)
         for (size_t k = i + 1; k < nv; k++)
-            if (!v[i].dropped && !v[k].dropped && v[i].type != SIG_FLUX && v[k].type != SIG_FLUX &&
+            if (!v[i].dropped && !v[k].dropped && !attaches(&v[i]) && !attaches(&v[k]) &&
                 strcmp(v[i].device, v[k].device) == 0 && share_destination(&v[i], &v[k]))
                 v[find_root(v, (int)k)].group = find_root(v, (int)i);
 
     int rc = 0;
     uint64_t merged = 0, dropped = 0;
     for (size_t r = 0; r < nv && rc == 0; r++) {
-        if (v[r].type == SIG_FLUX || v[r].dropped || find_root(v, (int)r) != (int)r)
+        if (attaches(&v[r]) || v[r].dropped || find_root(v, (int)r) != (int)r)
             continue;
         size_t n = 0;
         for (size_t i = 0; i < nv; i++)
-            if (v[i].type != SIG_FLUX && !v[i].dropped && find_root(v, (int)i) == (int)r)
+            if (!attaches(&v[i]) && !v[i].dropped && find_root(v, (int)i) == (int)r)
                 members[n++] = (int)i;
         size_t device_members = n;
         for (size_t f = 0; f < nv; f++) {
-            if (v[f].type != SIG_FLUX || v[f].dropped)
+            if (!attaches(&v[f]) || v[f].dropped)
+                continue;
+            if (v[f].type == SIG_FANOUT && strcmp(v[f].device, v[r].device) != 0)
                 continue;
             for (size_t i = 0; i < device_members; i++) {
                 if (share_destination(&v[f], &v[members[i]])) {
@@ -865,14 +908,40 @@ static int combine_finish(void *vs, const ih_scan_info *info, ih_alert_list *out
             v[members[i]].consumed = members[i] != base;
         merged++;
     }
-    /* Fast-flux domains that joined no device's alerts stand alone. */
+    /* A fan-out that joined no group still combines with the fast-flux domains it reached. */
     for (size_t f = 0; f < nv && rc == 0; f++) {
-        if (v[f].type != SIG_FLUX || v[f].dropped)
+        if (v[f].type != SIG_FANOUT || v[f].dropped || v[f].consumed ||
+            (v[f].alert->alert_type && strchr(v[f].alert->alert_type, '+')))
+            continue;
+        bool in_group = false;
+        for (size_t i = 0; i < nv && !in_group; i++)
+            in_group = !attaches(&v[i]) && !v[i].dropped && v[i].alert->alert_type &&
+                       strchr(v[i].alert->alert_type, '+') && strcmp(v[f].device, v[i].device) == 0 &&
+                       share_destination(&v[f], &v[i]);
+        if (in_group)
+            continue;
+        size_t n = 0;
+        members[n++] = (int)f;
+        for (size_t k = 0; k < nv; k++)
+            if (v[k].type == SIG_FLUX && !v[k].dropped && share_destination(&v[f], &v[k]))
+                members[n++] = (int)k;
+        if (n < 2)
+            continue;
+        int base;
+        rc = finish_group(cp, v, members, n, 1, &base);
+        merged++;
+    }
+
+    /* Fast-flux domains and fan-outs that attached to no group stay alerts of their own. */
+    for (size_t f = 0; f < nv && rc == 0; f++) {
+        if (!attaches(&v[f]) || v[f].dropped)
             continue;
         bool joined = false;
         for (size_t i = 0; i < nv && !joined; i++)
-            joined = v[i].type != SIG_FLUX && !v[i].dropped && v[i].alert->alert_type &&
-                     strchr(v[i].alert->alert_type, '+') && share_destination(&v[f], &v[i]);
+            joined = !attaches(&v[i]) && !v[i].dropped && !v[i].consumed && v[i].alert->alert_type &&
+                     strchr(v[i].alert->alert_type, '+') &&
+                     (v[f].type == SIG_FLUX || strcmp(v[f].device, v[i].device) == 0) &&
+                     share_destination(&v[f], &v[i]);
         if (joined)
             v[f].consumed = true;
         else

@@ -434,6 +434,21 @@ static int note_ns(flux_state *s, flux_domain *dom, const ih_dns *d)
     return add_ns_snapshot(dom, &snap);
 }
 
+/*
+ * True for an NS query's answer. Sysmon records no query type, so there an
+ * answer of records other than addresses and CNAMEs ("type:  2 ns1.example")
+ * counts as NS.
+ */
+static bool is_ns_answer(const ih_dns *d)
+{
+    if (d->query_type >= 0)
+        return d->query_type == 2;
+    for (size_t i = 0; i < d->answer_count; i++)
+        if (d->answers[i].kind != IH_ANSWER_OTHER)
+            return false;
+    return d->answer_count > 0;
+}
+
 static int flux_dns(void *v, const ih_dns *d)
 {
     flux_state *s = v;
@@ -448,7 +463,7 @@ static int flux_dns(void *v, const ih_dns *d)
     flux_domain *dom = get_domain(s, name);
     if (!dom)
         return -1;
-    if (d->query_type == 2) /* NS */
+    if (is_ns_answer(d))
         return note_ns(s, dom, d);
 
     flux_snapshot snap;
@@ -654,7 +669,8 @@ typedef struct net_features {
     size_t addresses, prefixes;
     bool asn_known;
     size_t asns, countries;
-    double top_share;     /* share of the addresses in the most common ASN (or /16 without ASNs) */
+    size_t orgs;          /* distinct operators: ASNs whose organization names start alike */
+    double top_share;     /* share of the addresses in the most common operator (/8 without ASNs) */
     uint32_t top_asn;
     char top_org[96];
     uint32_t asn_list[8]; /* distinct ASNs, first seen order */
@@ -668,12 +684,39 @@ static bool same_prefix(const ih_addr *a, const ih_addr *b, unsigned v4_bytes, u
     return memcmp(a->bytes, b->bytes, a->family == IH_AF_INET ? v4_bytes : v6_bytes) == 0;
 }
 
+/*
+ * Writes a key for the operator of an ASN: the first word of its
+ * organization name, lower-cased ("Akamai International B.V." and "Akamai
+ * Technologies, Inc." share "akamai"), so that one provider's several ASNs
+ * count as one network. An empty name falls back to the AS number.
+ */
+static void operator_key(ih_str org, uint32_t asn, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < org.len && n + 1 < cap; i++) {
+        char c = org.ptr[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        bool word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        if (!word) {
+            if (n > 0)
+                break;
+            continue;
+        }
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    if (n < 3)
+        snprintf(out, cap, "as%u", asn);
+}
+
 static void network_features(const ih_enrich *e, const ih_addr *addrs, size_t n, net_features *f)
 {
     memset(f, 0, sizeof(*f));
     f->addresses = n;
     f->asn_known = e && e->asn;
     uint32_t asn[FLUX_ADDRS];
+    char org[FLUX_ADDRS][24];
     char country[FLUX_ADDRS][3];
     size_t unknown = 0;
     for (size_t i = 0; i < n; i++) {
@@ -682,10 +725,12 @@ static void network_features(const ih_enrich *e, const ih_addr *addrs, size_t n,
             seen = same_prefix(&addrs[i], &addrs[k], 3, 6);
         f->prefixes += !seen;
         asn[i] = 0;
+        org[i][0] = '\0';
         country[i][0] = '\0';
         asn_info info;
         if (f->asn_known && asn_db_lookup(e->asn, &addrs[i], &info) && info.asn) {
             asn[i] = info.asn;
+            operator_key(info.org, info.asn, org[i], sizeof(org[i]));
             if (info.country.ptr && info.country.len == 2)
                 snprintf(country[i], 3, "%.2s", info.country.ptr);
         } else if (f->asn_known) {
@@ -698,15 +743,20 @@ static void network_features(const ih_enrich *e, const ih_addr *addrs, size_t n,
         size_t same = 0;
         bool first = true;
         for (size_t k = 0; k < n; k++) {
-            bool eq = f->asn_known ? asn[k] == asn[i] : same_prefix(&addrs[k], &addrs[i], 1, 4);
+            bool eq = f->asn_known ? asn[i] != 0 && strcmp(org[k], org[i]) == 0
+                                   : same_prefix(&addrs[k], &addrs[i], 1, 4);
             same += eq;
             if (eq && k < i)
                 first = false;
         }
-        if (first) {
-            if (!f->asn_known || asn[i] != 0)
-                f->asns++;
-            if (f->asn_known && asn[i] && f->nasn_list < 8)
+        if (first)
+            f->orgs++;
+        bool new_asn = !f->asn_known || asn[i] != 0;
+        for (size_t k = 0; k < i && new_asn; k++)
+            new_asn = f->asn_known ? asn[k] != asn[i] : !same_prefix(&addrs[k], &addrs[i], 1, 4);
+        if (new_asn) {
+            f->asns++;
+            if (f->asn_known && f->nasn_list < 8)
                 f->asn_list[f->nasn_list++] = asn[i];
         }
         if (same > best && (!f->asn_known || asn[i] != 0)) {
@@ -827,8 +877,8 @@ static double round2(double x)
 static void explain_networks(signal_text *b, const ih_enrich *e, const net_features *f)
 {
     if (f->asn_known) {
-        signal_text_printf(b, "%zu addresses in %zu /24 prefixes and %zu ASNs", f->addresses, f->prefixes,
-                           f->asns);
+        signal_text_printf(b, "%zu addresses in %zu /24 prefixes, %zu ASNs of %zu operators", f->addresses,
+                           f->prefixes, f->asns, f->orgs);
         if (f->top_asn)
             signal_text_printf(b, " (%.0f %% in AS%u %s)", 100 * f->top_share, f->top_asn, f->top_org);
         if (f->countries)
@@ -881,7 +931,7 @@ static int emit_domain(flux_state *s, uint32_t name_id, flux_domain *d, ih_alert
     bool double_flux = d->nns >= fp->min_ns_names && ns_rot >= (size_t)fp->min_rotations;
     bool ttl_known = d->min_ttl >= 0;
 
-    bool fluxing = (int64_t)f.addresses >= fp->min_addresses && (int64_t)f.asns >= fp->min_networks &&
+    bool fluxing = (int64_t)f.addresses >= fp->min_addresses && (int64_t)f.orgs >= fp->min_networks &&
                    f.top_share <= fp->max_network_share && (int64_t)rotations >= fp->min_rotations &&
                    new_rate >= fp->min_new_rate &&
                    (!ttl_known || d->min_ttl <= fp->max_ttl);
@@ -900,9 +950,9 @@ static int emit_domain(flux_state *s, uint32_t name_id, flux_domain *d, ih_alert
     if (double_flux)
         score = score + (1 - score) * 0.5;
     /* Prefixes are a poor stand-in for networks (one provider spans many), so without ASNs
-       the score is halved and the alert stays below medium. */
+       the score is multiplied by 0.75. */
     if (!f.asn_known)
-        score *= 0.5;
+        score *= 0.75;
 
     zone_match pool;
     bool is_pool = zone_set_match(&fp->pools, name.ptr, name.len, false, &pool);
@@ -946,7 +996,7 @@ static int emit_domain(flux_state *s, uint32_t name_id, flux_domain *d, ih_alert
     if (f.asn_known)
         signal_text_printf(&b, ". Holz flux score %.1f (fast flux above %.2f)", holz, HOLZ_THRESHOLD);
     else
-        signal_text_printf(&b, ". Without ASNs the score is halved");
+        signal_text_printf(&b, ". Without ASNs the score is multiplied by 0.75");
     if (double_flux)
         signal_text_printf(&b, ". Double flux: %u name servers, the NS set changed %zu times", d->nns, ns_rot);
     if (is_pool)
@@ -965,6 +1015,7 @@ static int emit_domain(flux_state *s, uint32_t name_id, flux_domain *d, ih_alert
     rc |= alert_add_int(a, "DistinctPrefixes", (int64_t)f.prefixes);
     if (f.asn_known) {
         rc |= alert_add_int(a, "DistinctASNs", (int64_t)f.asns);
+        rc |= alert_add_int(a, "DistinctOperators", (int64_t)f.orgs);
         rc |= add_asn_texts(a, fp->enrich, &f);
         rc |= alert_add_double(a, "HolzScore", round2(holz));
         if (f.countries)
@@ -1003,7 +1054,7 @@ static int emit_fanout(flux_state *s, const fanout_key *k, const fanout_group *g
         return 0;
     net_features f;
     network_features(fp->enrich, g->addrs, g->naddrs, &f);
-    if ((int64_t)f.asns < fp->fanout_min_networks || f.top_share > fp->max_network_share)
+    if ((int64_t)f.orgs < fp->fanout_min_networks || f.top_share > fp->max_network_share)
         return 0;
     ih_str process = intern_text(&s->strings, k->process);
     bool good = known_good(fp, process);

@@ -32,7 +32,7 @@ static void write_asn_db(void)
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
     for (int i = 0; i < 8; i++)
-        fprintf(f, "%d.%d.0.0,%d.%d.255.255,%d,Broadband %d\n", 60 + i, i, 60 + i, i, 64600 + i, i);
+        fprintf(f, "%d.%d.0.0,%d.%d.255.255,%d,Isp%d Broadband\n", 60 + i, i, 60 + i, i, 64600 + i, i);
     fprintf(f, "23.32.0.0,23.32.255.255,20940,\"Akamai International B.V.\"\n");
     for (int i = 0; i < 23; i++)
         fprintf(f, "90.%d.0.0,90.%d.255.255,%d,Pool member %d\n", i, i, 65000 + i, i);
