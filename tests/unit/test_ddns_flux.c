@@ -151,7 +151,7 @@ static void lookup(ih_dns *d, ih_time t, const char *device, const char *process
 /* Ten addresses in eight ASNs, TTL 180 s; each answer three of them, rotating. */
 static void feed_flux(harness *h)
 {
-    static char addrs[10][16];
+    static char addrs[10][32];
     for (int i = 0; i < 10; i++)
         snprintf(addrs[i], sizeof(addrs[i]), "%d.%d.1.%d", 60 + i % 8, i % 8, 10 + i);
     for (int k = 0; k < 12; k++) {
@@ -186,7 +186,7 @@ static void cdn_and_pool_not_flux(void **state)
     (void)state;
     harness h;
     harness_open(&h);
-    static char cdn[20][16], pool[23][16];
+    static char cdn[20][32], pool[23][32];
     for (int i = 0; i < 20; i++)
         snprintf(cdn[i], sizeof(cdn[i]), "23.32.%d.%d", i, 5 + i);
     for (int i = 0; i < 23; i++)
@@ -215,7 +215,7 @@ static void double_flux_name_servers(void **state)
     (void)state;
     harness h;
     harness_open(&h);
-    static char ns[12][32];
+    static char ns[12][64];
     for (int i = 0; i < 12; i++)
         snprintf(ns[i], sizeof(ns[i]), "ns%d.dflux-test.example.net", i);
     for (int k = 0; k < 10; k++) {
