@@ -953,6 +953,14 @@ static int combine_finish(void *vs, const ih_scan_info *info, ih_alert_list *out
     }
     if (rc == 0)
         rc = rebuild(out, v, nv, signal_of);
+    /* --stats says whether ASN features ran; the fast-flux explanations say why not. */
+    asn_db_stats st = {0};
+    const char *asn_line = "asn: no database found";
+    if (cp->enrich->asn) {
+        asn_db_get_stats(cp->enrich->asn, &st);
+        asn_line = strcmp(st.kind, "mmdb") == 0 ? "asn: mmdb" : "asn: csv ranges";
+    }
+    ih_diag_count_used(diag, asn_line, st.ipv4_ranges + st.ipv6_ranges);
     ih_diag_count_used(diag, "combine: merged alerts", merged);
     ih_diag_count_used(diag, "combine: allowlisted alerts", dropped);
     free(signal_of);
