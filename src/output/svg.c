@@ -361,16 +361,15 @@ static void draw_histogram(FILE *out, const alert_series *s)
 /*
  * Returns the top of a value axis for the finite values of series[0..count).
  * It lies a little past their 99th percentile, so that a few outliers do not
- * flatten the rest, and at least at 1.5 times the first series' mark. It is
- * 0 when no value is finite. *max gets the largest value.
+ * flatten the rest, and at least at 1.5 times the first series' mark, but
+ * never past the largest value. It is 0 when no value is finite.
  */
-static double robust_top(const alert_series *s, size_t count, double *max)
+static double robust_top(const alert_series *s, size_t count)
 {
     size_t total = 0, n = 0;
     for (size_t k = 0; k < count; k++)
         total += s[k].n;
     double *v = malloc((total ? total : 1) * sizeof(*v));
-    *max = 0;
     if (!v)
         return 0;
     for (size_t k = 0; k < count; k++)
@@ -382,21 +381,21 @@ static double robust_top(const alert_series *s, size_t count, double *max)
         return 0;
     }
     qsort(v, n, sizeof(*v), cmp_double);
-    *max = v[n - 1];
     double top = v[(size_t)floor(0.99 * (double)(n - 1))] * 1.15;
     if (isfinite(s[0].mark))
         top = fmax(top, s[0].mark * 1.5);
+    top = fmin(top, v[n - 1]);
     free(v);
-    return fmin(top, *max);
+    return top;
 }
 
 /* Draws values over time; values above the axis top are drawn on it, as outliers. */
 static void draw_points(FILE *out, const alert_series *s, size_t count)
 {
     const int height = 190;
-    double lo = 0, hi = 0, max;
+    double lo = 0, hi = 0;
     size_t n = 0, above = 0;
-    double top = robust_top(s, count, &max);
+    double top = robust_top(s, count);
     if (isfinite(s[0].mark))
         top = fmax(top, s[0].mark * 1.2);
     for (size_t k = 0; k < count; k++) {
