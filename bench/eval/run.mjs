@@ -94,7 +94,8 @@ const normal = (name) => (name || '').toLowerCase().replace(/\.$/, '');
 function matches(label, a) {
     const device = label.device === '*' || a.DeviceName === label.device || a.DeviceId === label.device;
     const remote = label.remote === '*' || a.RemoteIP === label.remote || normal(a.RemoteUrl) === normal(label.remote) ||
-        (a.CnameOf || []).some((n) => normal(n) === normal(label.remote));
+        (a.CnameOf || []).some((n) => normal(n) === normal(label.remote)) ||
+        (a.Destinations || []).some((n) => normal(n) === normal(label.remote));
     const proc = !label.process || (a.SampleProcesses || []).some((p) => p.toLowerCase() === label.process.toLowerCase());
     return device && remote && proc;
 }

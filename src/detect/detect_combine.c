@@ -585,28 +585,6 @@ static int find_root(signal_alert *v, int i)
     return i;
 }
 
-static bool share_destination(const signal_alert *a, const signal_alert *b)
-{
-    for (size_t i = 0; i < a->nnames; i++)
-        for (size_t k = 0; k < b->nnames; k++)
-            if (strcasecmp(a->names[i], b->names[k]) == 0)
-                return true;
-    const char *ra = a->alert->remote_ip, *rb = b->alert->remote_ip;
-    if (ra && rb && ra[0] && strcmp(ra, rb) == 0)
-        return true;
-    for (size_t i = 0; rb && rb[0] && i < a->naddrs; i++)
-        if (strcmp(a->addrs[i], rb) == 0)
-            return true;
-    for (size_t i = 0; ra && ra[0] && i < b->naddrs; i++)
-        if (strcmp(b->addrs[i], ra) == 0)
-            return true;
-    for (size_t i = 0; i < a->naddrs; i++)
-        for (size_t k = 0; k < b->naddrs; k++)
-            if (strcmp(a->addrs[i], b->addrs[k]) == 0)
-                return true;
-    return false;
-}
-
 /* Static names of the combined types, such as "Beaconing+DynamicDNS", by signal bit set. */
 static const char *combined_type(unsigned bits)
 {
@@ -800,6 +778,18 @@ static int finish_group(const combine_params *cp, signal_alert *v, const int *me
     signal_text_free(&b);
 
     rc |= add_texts_if_room(a, "Signals", signal_names, nsig);
+    /* Every name the parts reach: fast-flux domains that joined a fan-out each have one. */
+    ih_str names[16];
+    size_t nnames = 0;
+    for (size_t i = 0; i < n && nnames < 16; i++) {
+        const char *url = v[members[i]].alert->remote_url;
+        bool seen = !url || !url[0];
+        for (size_t k = 0; k < nnames && !seen; k++)
+            seen = strcasecmp(names[k].ptr, url) == 0;
+        if (!seen)
+            names[nnames++] = (ih_str){url, strlen(url)};
+    }
+    rc |= add_texts_if_room(a, "Destinations", names, nnames);
     rc |= add_texts_if_room(a, "SignalScores", signal_scores, nscores);
     rc |= annotate_asn(cp, a);
     ih_str context[16];
@@ -833,22 +823,179 @@ static int rebuild(ih_alert_list *out, signal_alert *v, size_t nv, const size_t 
     return 0;
 }
 
+/*
+ * Destinations as keys: "device\x1fdestination" for the signals bound to a
+ * device, "\x1fdestination" for fast-flux domains, with the alerts that have
+ * each key, so that grouping costs one lookup per destination instead of a
+ * comparison of every pair of alerts.
+ */
+typedef struct dest_index {
+    intern keys;
+    int *head; /* by key id: first posting, -1 none */
+    size_t nhead;
+    int *next, *alert; /* postings */
+    size_t npostings, cap;
+} dest_index;
+
+static int index_init(dest_index *x)
+{
+    memset(x, 0, sizeof(*x));
+    return intern_init(&x->keys);
+}
+
+static void index_free(dest_index *x)
+{
+    intern_free(&x->keys);
+    free(x->head);
+    free(x->next);
+    free(x->alert);
+}
+
+/* Id of the key for device (NULL for none) and destination; -1 when out of memory. */
+static int64_t index_key(dest_index *x, const char *device, const char *dest)
+{
+    char buf[IH_NAME_MAX + 160];
+    int n = snprintf(buf, sizeof(buf), "%s\x1f%s", device ? device : "", dest);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        n = (int)sizeof(buf) - 1;
+    for (int i = 0; i < n; i++)
+        buf[i] = (char)tolower((unsigned char)buf[i]);
+    uint32_t id = intern_add(&x->keys, buf, (size_t)n);
+    if (id == UINT32_MAX)
+        return -1;
+    if (id >= x->nhead) {
+        size_t cap = x->nhead ? x->nhead * 2 : 1024;
+        while (cap <= id)
+            cap *= 2;
+        int *h = realloc(x->head, cap * sizeof(*h));
+        if (!h)
+            return -1;
+        for (size_t i = x->nhead; i < cap; i++)
+            h[i] = -1;
+        x->head = h;
+        x->nhead = cap;
+    }
+    return id;
+}
+
+static int index_add(dest_index *x, int64_t key, int alert)
+{
+    if (x->npostings == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 1024;
+        int *nx = realloc(x->next, cap * sizeof(*nx));
+        if (nx)
+            x->next = nx;
+        int *al = realloc(x->alert, cap * sizeof(*al));
+        if (al)
+            x->alert = al;
+        if (!nx || !al)
+            return -1;
+        x->cap = cap;
+    }
+    x->alert[x->npostings] = alert;
+    x->next[x->npostings] = x->head[key];
+    x->head[key] = (int)x->npostings++;
+    return 0;
+}
+
+/* The destinations of an alert: names, the remote address, and its sampled addresses. */
+static size_t destinations(const signal_alert *sa, const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sa->nnames && n < cap; i++)
+        out[n++] = sa->names[i];
+    if (sa->alert->remote_ip && sa->alert->remote_ip[0] && n < cap)
+        out[n++] = sa->alert->remote_ip;
+    for (size_t i = 0; i < sa->naddrs && n < cap; i++)
+        out[n++] = sa->addrs[i];
+    return n;
+}
+
+#define MAX_DESTS 80
+
+/* Joins the connectors of one device that share a destination. */
+static int union_connectors(signal_alert *v, size_t nv, dest_index *owners)
+{
+    for (size_t i = 0; i < nv; i++) {
+        if (attaches(&v[i]) || v[i].dropped)
+            continue;
+        const char *dests[MAX_DESTS];
+        size_t n = destinations(&v[i], dests, MAX_DESTS);
+        for (size_t k = 0; k < n; k++) {
+            int64_t key = index_key(owners, v[i].device, dests[k]);
+            if (key < 0)
+                return -1;
+            if (owners->head[key] < 0)
+                owners->head[key] = (int)i;
+            else
+                v[find_root(v, (int)i)].group = find_root(v, owners->head[key]);
+        }
+    }
+    return 0;
+}
+
+/* Indexes fan-outs under their device and fast-flux domains under no device. */
+static int index_attachments(signal_alert *v, size_t nv, dest_index *x)
+{
+    for (size_t i = 0; i < nv; i++) {
+        if (!attaches(&v[i]) || v[i].dropped)
+            continue;
+        const char *dests[MAX_DESTS];
+        size_t n = destinations(&v[i], dests, MAX_DESTS);
+        for (size_t k = 0; k < n; k++) {
+            int64_t key = index_key(x, v[i].type == SIG_FANOUT ? v[i].device : NULL, dests[k]);
+            if (key < 0 || index_add(x, key, (int)i) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Appends to members the attachments that share a destination with member
+ * `of`: fan-outs of its device (unless flux_only) and fast-flux domains.
+ * stamp marks those already added for this group.
+ */
+static int gather_attachments(const signal_alert *v, int of, dest_index *x, int *stamp, int group,
+                              bool flux_only, int *members, size_t *n)
+{
+    const char *dests[MAX_DESTS];
+    size_t nd = destinations(&v[of], dests, MAX_DESTS);
+    for (size_t k = 0; k < nd; k++) {
+        for (int pass = flux_only ? 1 : 0; pass < 2; pass++) {
+            int64_t key = index_key(x, pass == 0 ? v[of].device : NULL, dests[k]);
+            if (key < 0)
+                return -1;
+            for (int p = x->head[key]; p >= 0; p = x->next[p]) {
+                int f = x->alert[p];
+                if (stamp[f] == group || f == of || (pass == 1 && v[f].type != SIG_FLUX))
+                    continue;
+                stamp[f] = group;
+                members[(*n)++] = f;
+            }
+        }
+    }
+    return 0;
+}
+
 static int combine_finish(void *vs, const ih_scan_info *info, ih_alert_list *out, ih_diag *diag)
 {
     combine_state *s = vs;
     const combine_params *cp = s->params;
     (void)info;
-    size_t *signal_of = malloc((out->count ? out->count : 1) * sizeof(*signal_of));
-    signal_alert *v = calloc(out->count ? out->count : 1, sizeof(*v));
-    int *members = malloc((out->count ? out->count : 1) * sizeof(*members));
-    if (!signal_of || !v || !members) {
-        free(signal_of);
-        free(v);
-        free(members);
-        return -1;
-    }
+    size_t cap = out->count ? out->count : 1;
+    size_t *signal_of = malloc(cap * sizeof(*signal_of));
+    signal_alert *v = calloc(cap, sizeof(*v));
+    int *members = malloc(cap * sizeof(*members));
+    int *stamp = malloc(cap * sizeof(*stamp));
+    int *order = malloc(cap * sizeof(*order));
+    bool *attached = calloc(cap, sizeof(*attached));
+    dest_index owners, attachments;
+    int rc = index_init(&owners) | index_init(&attachments);
+    if (!signal_of || !v || !members || !stamp || !order || !attached)
+        rc = -1;
     size_t nv = 0;
-    for (size_t i = 0; i < out->count; i++) {
+    for (size_t i = 0; rc == 0 && i < out->count; i++) {
         ih_alert *a = &out->items[i];
         int type = a->score == ALERT_NO_SCORE || !a->alert_type ? -1 : signal_index(a->alert_type);
         signal_of[i] = SIZE_MAX;
@@ -858,42 +1005,49 @@ static int combine_finish(void *vs, const ih_scan_info *info, ih_alert_list *out
         v[nv] = (signal_alert){.alert = a, .type = type, .group = (int)nv};
         describe(&v[nv]);
         assess(s, &v[nv]);
+        stamp[nv] = -1;
         nv++;
     }
 
     /*
      * Beacons, dynamic-DNS names and intel hits of one device join on a shared
      * destination. Fast-flux domains and fan-outs, which span many addresses,
-     * attach to those groups below but never join two groups into one.
+     * attach to those groups but never join two groups into one.
      */
-    for (size_t i = 0; i < nv; i++)
-        for (size_t k = i + 1; k < nv; k++)
-            if (!v[i].dropped && !v[k].dropped && !attaches(&v[i]) && !attaches(&v[k]) &&
-                strcmp(v[i].device, v[k].device) == 0 && share_destination(&v[i], &v[k]))
-                v[find_root(v, (int)k)].group = find_root(v, (int)i);
+    if (rc == 0)
+        rc = union_connectors(v, nv, &owners);
+    if (rc == 0)
+        rc = index_attachments(v, nv, &attachments);
 
-    int rc = 0;
+    /* The connectors in group order: a counting sort by root. */
+    size_t nconn = 0;
+    for (size_t i = 0; rc == 0 && i < nv; i++)
+        if (!attaches(&v[i]) && !v[i].dropped)
+            order[nconn++] = (int)i;
+    for (size_t i = 0; i < nconn; i++)
+        v[order[i]].group = find_root(v, order[i]);
+    int *count = calloc(cap + 1, sizeof(*count));
+    if (!count)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < nconn; i++)
+        count[v[order[i]].group + 1]++;
+    for (size_t i = 1; rc == 0 && i <= nv; i++)
+        count[i] += count[i - 1];
+    int *sorted = rc == 0 ? malloc(cap * sizeof(*sorted)) : NULL;
+    if (!sorted)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < nconn; i++)
+        sorted[count[v[order[i]].group]++] = order[i];
+
     uint64_t merged = 0, dropped = 0;
-    for (size_t r = 0; r < nv && rc == 0; r++) {
-        if (attaches(&v[r]) || v[r].dropped || find_root(v, (int)r) != (int)r)
-            continue;
+    for (size_t at = 0; rc == 0 && at < nconn;) {
+        int group = v[sorted[at]].group;
         size_t n = 0;
-        for (size_t i = 0; i < nv; i++)
-            if (!attaches(&v[i]) && !v[i].dropped && find_root(v, (int)i) == (int)r)
-                members[n++] = (int)i;
+        while (at < nconn && v[sorted[at]].group == group)
+            members[n++] = sorted[at++];
         size_t device_members = n;
-        for (size_t f = 0; f < nv; f++) {
-            if (!attaches(&v[f]) || v[f].dropped)
-                continue;
-            if (v[f].type == SIG_FANOUT && strcmp(v[f].device, v[r].device) != 0)
-                continue;
-            for (size_t i = 0; i < device_members; i++) {
-                if (share_destination(&v[f], &v[members[i]])) {
-                    members[n++] = (int)f;
-                    break;
-                }
-            }
-        }
+        for (size_t i = 0; i < device_members && rc == 0; i++)
+            rc = gather_attachments(v, members[i], &attachments, stamp, group, false, members, &n);
         unsigned bits = 0;
         for (size_t i = 0; i < n; i++)
             bits |= 1u << v[members[i]].type;
@@ -903,46 +1057,37 @@ static int combine_finish(void *vs, const ih_scan_info *info, ih_alert_list *out
             continue;
         }
         int base;
-        rc = finish_group(cp, v, members, n, device_members, &base);
+        rc = rc ? rc : finish_group(cp, v, members, n, device_members, &base);
         for (size_t i = 0; i < device_members; i++)
             v[members[i]].consumed = members[i] != base;
+        for (size_t i = device_members; i < n; i++)
+            attached[members[i]] = true;
         merged++;
     }
+
     /* A fan-out that joined no group still combines with the fast-flux domains it reached. */
     for (size_t f = 0; f < nv && rc == 0; f++) {
-        if (v[f].type != SIG_FANOUT || v[f].dropped || v[f].consumed ||
-            (v[f].alert->alert_type && strchr(v[f].alert->alert_type, '+')))
-            continue;
-        bool in_group = false;
-        for (size_t i = 0; i < nv && !in_group; i++)
-            in_group = !attaches(&v[i]) && !v[i].dropped && v[i].alert->alert_type &&
-                       strchr(v[i].alert->alert_type, '+') && strcmp(v[f].device, v[i].device) == 0 &&
-                       share_destination(&v[f], &v[i]);
-        if (in_group)
+        if (v[f].type != SIG_FANOUT || v[f].dropped || attached[f])
             continue;
         size_t n = 0;
         members[n++] = (int)f;
-        for (size_t k = 0; k < nv; k++)
-            if (v[k].type == SIG_FLUX && !v[k].dropped && share_destination(&v[f], &v[k]))
-                members[n++] = (int)k;
-        if (n < 2)
+        rc = gather_attachments(v, (int)f, &attachments, stamp, (int)(nv + f), true, members, &n);
+        if (rc || n < 2)
             continue;
         int base;
         rc = finish_group(cp, v, members, n, 1, &base);
+        for (size_t i = 1; i < n; i++)
+            attached[members[i]] = true;
+        attached[f] = false;
+        v[f].group = -2; /* the base of a merged alert */
         merged++;
     }
 
     /* Fast-flux domains and fan-outs that attached to no group stay alerts of their own. */
     for (size_t f = 0; f < nv && rc == 0; f++) {
-        if (!attaches(&v[f]) || v[f].dropped)
+        if (!attaches(&v[f]) || v[f].dropped || v[f].group == -2)
             continue;
-        bool joined = false;
-        for (size_t i = 0; i < nv && !joined; i++)
-            joined = !attaches(&v[i]) && !v[i].dropped && !v[i].consumed && v[i].alert->alert_type &&
-                     strchr(v[i].alert->alert_type, '+') &&
-                     (v[f].type == SIG_FLUX || strcmp(v[f].device, v[i].device) == 0) &&
-                     share_destination(&v[f], &v[i]);
-        if (joined)
+        if (attached[f])
             v[f].consumed = true;
         else
             rc = finish_single(cp, &v[f]);
@@ -963,9 +1108,16 @@ static int combine_finish(void *vs, const ih_scan_info *info, ih_alert_list *out
     ih_diag_count_used(diag, asn_line, st.ipv4_ranges + st.ipv6_ranges);
     ih_diag_count_used(diag, "combine: merged alerts", merged);
     ih_diag_count_used(diag, "combine: allowlisted alerts", dropped);
+    index_free(&owners);
+    index_free(&attachments);
+    free(count);
+    free(sorted);
     free(signal_of);
     free(v);
     free(members);
+    free(stamp);
+    free(order);
+    free(attached);
     return rc;
 }
 

@@ -82,10 +82,10 @@ typedef struct flux_domain {
     ih_time first, last;
     int64_t min_ttl, max_ttl; /* -1 unknown */
     ih_addr *addrs;           /* up to FLUX_ADDRS, sorted */
-    uint8_t naddrs;
+    uint8_t naddrs, addrs_cap; /* the arrays grow to their maximum as they fill */
     bool addrs_saturated;
     flux_snapshot *snaps;
-    uint8_t nsnaps;
+    uint8_t nsnaps, snaps_cap;
     uint32_t devices[4];
     uint8_t ndevices;
     uint32_t ns[FLUX_NS];
@@ -322,12 +322,16 @@ static int domain_add_addr(flux_domain *d, const ih_addr *a)
 {
     if (unroutable(a))
         return 0;
-    if (!d->addrs) {
-        d->addrs = malloc(FLUX_ADDRS * sizeof(*d->addrs));
-        if (!d->addrs)
+    /* Most names have one or two addresses, so the sample starts small; it only evicts at its maximum. */
+    if (d->naddrs == d->addrs_cap && d->addrs_cap < FLUX_ADDRS) {
+        uint8_t cap = d->addrs_cap ? (uint8_t)(d->addrs_cap * 2) : 2;
+        ih_addr *v = realloc(d->addrs, cap * sizeof(*v));
+        if (!v)
             return -1;
+        d->addrs = v;
+        d->addrs_cap = cap;
     }
-    if (!signal_sample_addr(d->addrs, &d->naddrs, FLUX_ADDRS, a))
+    if (!signal_sample_addr(d->addrs, &d->naddrs, d->addrs_cap, a))
         d->addrs_saturated = true;
     return 0;
 }
@@ -344,10 +348,14 @@ static int cmp_u32(const void *a, const void *b)
  */
 static int add_snapshot(flux_domain *d, const flux_snapshot *snap)
 {
-    if (!d->snaps) {
-        d->snaps = malloc(FLUX_SNAPSHOTS * sizeof(*d->snaps));
-        if (!d->snaps)
+    if (d->nsnaps == d->snaps_cap && d->snaps_cap < FLUX_SNAPSHOTS) {
+        uint8_t cap = d->snaps_cap ? (uint8_t)(d->snaps_cap * 2) : 2;
+        cap = cap > FLUX_SNAPSHOTS ? FLUX_SNAPSHOTS : cap;
+        flux_snapshot *v = realloc(d->snaps, cap * sizeof(*v));
+        if (!v)
             return -1;
+        d->snaps = v;
+        d->snaps_cap = cap;
     }
     size_t worst = 0;
     for (size_t i = 0; i < d->nsnaps; i++) {
