@@ -926,7 +926,144 @@ static int add_asn_texts(ih_alert *a, const ih_enrich *e, const net_features *f)
     return alert_add_texts(a, "SampleASNs", views, f->nasn_list);
 }
 
-static int emit_domain(flux_state *s, uint32_t name_id, flux_domain *d, ih_alert_list *out)
+/* Evidence for the HTML report */
+
+/* The clock hour of a time, rounded down also before 1970. */
+static int64_t hour_of(ih_time t)
+{
+    return t >= 0 ? t / IH_NS_PER_HOUR : (t - IH_NS_PER_HOUR + 1) / IH_NS_PER_HOUR;
+}
+
+/*
+ * The network of a sampled address: its AS number where the ASN database has
+ * one, else its IPv4 /8 or IPv6 /32 prefix, as in network_features(). 0 for
+ * an address without an AS number.
+ */
+static uint64_t network_of(const ih_enrich *e, const ih_addr *a)
+{
+    if (e && e->asn) {
+        asn_info info;
+        return asn_db_lookup(e->asn, a, &info) ? info.asn : 0;
+    }
+    uint64_t key = (uint64_t)a->family << 32;
+    for (size_t i = 0; i < (a->family == IH_AF_INET ? 1u : 4u); i++)
+        key |= (uint64_t)a->bytes[i] << (8 * (3 - i));
+    return key | (UINT64_C(1) << 40);
+}
+
+/* The index in d->addrs of the address with hash h, or -1 when the sample left it out. */
+static int find_addr(const uint32_t *hashes, size_t n, uint32_t h)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hashes[i] == h)
+            return (int)i;
+    return -1;
+}
+
+static bool add_distinct(uint64_t *v, size_t *n, uint64_t x)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (v[i] == x)
+            return false;
+    v[(*n)++] = x;
+    return true;
+}
+
+/*
+ * Adds the sampled answers of a domain as evidence: distinct addresses and
+ * networks per clock hour, the addresses of each answer over time, and each
+ * answer as an event. d->snaps must be in time order, as churn() leaves them.
+ * Answers keep at most FLUX_SET address hashes each, and an address counts
+ * towards a network only while the domain's address sample (FLUX_ADDRS) still
+ * holds it, so the counts are lower bounds.
+ */
+static int add_domain_evidence(const flux_params *fp, const flux_domain *d, ih_str name, ih_alert *a)
+{
+    uint32_t hashes[FLUX_ADDRS];
+    uint64_t networks[FLUX_ADDRS];
+    for (size_t i = 0; i < d->naddrs; i++) {
+        hashes[i] = addr_hash(&d->addrs[i]);
+        networks[i] = network_of(fp->enrich, &d->addrs[i]);
+    }
+    size_t first = 0; /* snapshots without a time sort first and are left out */
+    while (first < d->nsnaps && d->snaps[first].time == IH_TIME_NONE)
+        first++;
+    const flux_snapshot *snaps = d->snaps + first;
+    size_t nsnaps = d->nsnaps - first;
+
+    int64_t hours[FLUX_SNAPSHOTS];
+    double addr_counts[FLUX_SNAPSHOTS], net_counts[FLUX_SNAPSHOTS];
+    size_t nhours = 0;
+    for (size_t i = 0; i < nsnaps;) {
+        int64_t hour = hour_of(snaps[i].time);
+        uint64_t seen[FLUX_SNAPSHOTS * FLUX_SET], nets[FLUX_SNAPSHOTS * FLUX_SET];
+        size_t nseen = 0, nnets = 0;
+        for (; i < nsnaps && hour_of(snaps[i].time) == hour; i++) {
+            for (size_t k = 0; k < snaps[i].n; k++) {
+                if (!add_distinct(seen, &nseen, snaps[i].set[k]))
+                    continue;
+                int at = find_addr(hashes, d->naddrs, snaps[i].set[k]);
+                if (at >= 0 && networks[at])
+                    add_distinct(nets, &nnets, networks[at]);
+            }
+        }
+        hours[nhours] = hour;
+        addr_counts[nhours] = (double)nseen;
+        net_counts[nhours] = (double)nnets;
+        nhours++;
+    }
+
+    bool asn_known = fp->enrich && fp->enrich->asn;
+    alert_series *addr_bars = alert_add_series(a, "Addresses per hour", "addresses", ALERT_CHART_BARS, nhours);
+    alert_series *net_bars =
+        asn_known ? alert_add_series(a, "ASNs per hour", "ASNs", ALERT_CHART_BARS, nhours)
+                  : alert_add_series(a, "Networks per hour (/8 prefixes: no ASN database)", "networks",
+                                     ALERT_CHART_BARS, nhours);
+    alert_series *answers = alert_add_series(a, "Addresses per answer", "addresses", ALERT_CHART_POINTS, nsnaps);
+    if (!addr_bars || !net_bars || !answers)
+        return -1;
+    addr_bars->bin_width = net_bars->bin_width = IH_NS_PER_HOUR;
+    for (size_t k = 0; k < addr_bars->n; k++) {
+        size_t i = alert_series_source(addr_bars, k);
+        addr_bars->times[k] = net_bars->times[k] = hours[i] * IH_NS_PER_HOUR;
+        addr_bars->values[k] = addr_counts[i];
+        net_bars->values[k] = net_counts[i];
+    }
+    for (size_t k = 0; k < answers->n; k++) {
+        size_t i = alert_series_source(answers, k);
+        answers->times[k] = snaps[i].time;
+        answers->values[k] = snaps[i].n;
+    }
+
+    for (size_t i = 0; i < nsnaps; i++) {
+        signal_text list = {0};
+        size_t unsampled = 0;
+        for (size_t k = 0; k < snaps[i].n; k++) {
+            int at = find_addr(hashes, d->naddrs, snaps[i].set[k]);
+            if (at < 0) {
+                unsampled++;
+                continue;
+            }
+            char text[IH_ADDR_TEXT_MAX];
+            signal_addr_text(&d->addrs[at], text);
+            signal_text_printf(&list, "%s%s", list.s && list.s[0] ? ", " : "", text);
+        }
+        char detail[64] = "";
+        if (unsampled)
+            snprintf(detail, sizeof(detail), "%zu addresses not in the sample", unsampled);
+        ih_str addresses = list.s ? (ih_str){list.s, strlen(list.s)} : (ih_str){NULL, 0};
+        ih_str extra = unsampled ? (ih_str){detail, strlen(detail)} : (ih_str){NULL, 0};
+        int rc = list.failed ? -1
+                             : alert_add_event(a, snaps[i].time, "answer", (ih_str){NULL, 0}, name, addresses,
+                                               extra);
+        signal_text_free(&list);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int emit_domain(flux_state *s, uint32_t name_id, flux_domain *d, bool evidence, ih_alert_list *out)
 {
     const flux_params *fp = s->params;
     ih_str name = intern_text(&s->strings, name_id);
@@ -1052,6 +1189,8 @@ static int emit_domain(flux_state *s, uint32_t name_id, flux_domain *d, ih_alert
         rc |= alert_add_time(a, "FirstSeen", d->first);
     if (is_pool)
         rc |= alert_add_text(a, "DownRanked", IH_STR_LIT("server pool"));
+    if (evidence && rc == 0)
+        rc = add_domain_evidence(fp, d, name, a);
     return rc ? -1 : 0;
 }
 
@@ -1139,9 +1278,9 @@ static int emit_fanout(flux_state *s, const fanout_key *k, const fanout_group *g
 static int flux_finish(void *v, const ih_scan_info *info, ih_alert_list *out, ih_diag *diag)
 {
     flux_state *s = v;
-    (void)info;
     for (size_t i = 0; i < s->domain_index.count; i++)
-        if (emit_domain(s, *(const uint32_t *)keymap_key(&s->domain_index, i), &s->domains[i], out) < 0)
+        if (emit_domain(s, *(const uint32_t *)keymap_key(&s->domain_index, i), &s->domains[i], info->evidence,
+                        out) < 0)
             return -1;
     for (size_t i = 0; i < s->fanout_index.count; i++)
         if (emit_fanout(s, keymap_key(&s->fanout_index, i), &s->fanouts[i], out) < 0)
