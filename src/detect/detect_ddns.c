@@ -35,6 +35,8 @@
 #define DDNS_PROCS 4     /* processes kept per group and per destination */
 #define DDNS_ADDRS 8     /* resolved addresses kept per group */
 #define DDNS_PORTS 4     /* remote ports kept per destination */
+#define DDNS_SAMPLES 8   /* earliest resolutions and named connections kept per group, for the report */
+#define DDNS_SAMPLE_ADDRS 4 /* addresses kept per sampled resolution */
 
 enum ddns_tier { TIER_PROVIDER = 0, TIER_SHARED = 1 };
 static const char *const tier_names[] = {"provider", "shared"};
@@ -58,6 +60,20 @@ typedef struct ddns_params {
     int64_t high, medium, low, min_score;
 } ddns_params;
 
+enum ddns_sample_kind { SAMPLE_RESOLUTION, SAMPLE_CONNECTION };
+
+/* One resolution of a group's name, or one connection to it by name, shown in the HTML report. */
+typedef struct ddns_sample {
+    ih_time time;
+    uint32_t proc;  /* interned process name, 0 unknown */
+    int32_t port;   /* SAMPLE_CONNECTION: remote port, IH_UNKNOWN_PORT unknown */
+    int64_t ttl;    /* SAMPLE_RESOLUTION: smallest TTL of the answer in seconds, -1 unknown */
+    uint8_t kind;
+    uint8_t naddrs;
+    uint8_t more_addrs; /* addresses of the answer past DDNS_SAMPLE_ADDRS */
+    ih_addr addrs[DDNS_SAMPLE_ADDRS];
+} ddns_sample;
+
 typedef struct ddns_key {
     uint32_t device_id, device_name, name;
 } ddns_key;
@@ -73,6 +89,8 @@ typedef struct ddns_group {
     uint32_t procs[DDNS_PROCS];
     uint32_t alias[2]; /* names whose CNAME chain led here */
     ih_addr addrs[DDNS_ADDRS];
+    ddns_sample samples[DDNS_SAMPLES]; /* earliest first, see sample_cmp() */
+    uint8_t nsamples;
 } ddns_group;
 
 typedef struct dest_key {
@@ -360,6 +378,75 @@ static void note_answers(ddns_group *g, const ih_dns *d)
     }
 }
 
+/*
+ * Orders samples earliest first, those without a time last, then by kind,
+ * process name and addresses, so that the samples kept do not depend on
+ * input order or threads.
+ */
+static int sample_cmp(const intern *t, const ddns_sample *a, const ddns_sample *b)
+{
+    if (a->time != b->time) {
+        if (a->time == IH_TIME_NONE || b->time == IH_TIME_NONE)
+            return a->time == IH_TIME_NONE ? 1 : -1;
+        return a->time < b->time ? -1 : 1;
+    }
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    ih_str pa = intern_text(t, a->proc), pb = intern_text(t, b->proc);
+    size_t n = pa.len < pb.len ? pa.len : pb.len;
+    int c = n ? memcmp(pa.ptr, pb.ptr, n) : 0;
+    if (c || pa.len != pb.len)
+        return c ? c : (pa.len < pb.len ? -1 : 1);
+    if (a->port != b->port)
+        return a->port < b->port ? -1 : 1;
+    if (a->naddrs != b->naddrs)
+        return a->naddrs < b->naddrs ? -1 : 1;
+    for (size_t i = 0; i < a->naddrs; i++) {
+        c = signal_addr_cmp(&a->addrs[i], &b->addrs[i]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+/* Keeps the DDNS_SAMPLES smallest samples by sample_cmp(), in order. */
+static void note_sample(const intern *t, ddns_group *g, const ddns_sample *sample)
+{
+    size_t i = g->nsamples;
+    while (i > 0 && sample_cmp(t, sample, &g->samples[i - 1]) < 0)
+        i--;
+    if (i == DDNS_SAMPLES)
+        return;
+    size_t keep = g->nsamples < DDNS_SAMPLES ? g->nsamples : DDNS_SAMPLES - 1;
+    memmove(&g->samples[i + 1], &g->samples[i], (keep - i) * sizeof(g->samples[0]));
+    g->samples[i] = *sample;
+    if (g->nsamples < DDNS_SAMPLES)
+        g->nsamples++;
+}
+
+static void note_resolution(const intern *t, ddns_group *g, const ih_dns *d, uint32_t proc)
+{
+    ddns_sample r;
+    memset(&r, 0, sizeof(r));
+    r.time = d->time;
+    r.proc = proc;
+    r.port = IH_UNKNOWN_PORT;
+    r.ttl = -1;
+    r.kind = SAMPLE_RESOLUTION;
+    for (size_t i = 0; i < d->answer_count; i++) {
+        const ih_dns_answer *an = &d->answers[i];
+        if (an->ttl_s >= 0 && (r.ttl < 0 || an->ttl_s < r.ttl))
+            r.ttl = an->ttl_s;
+        if (an->kind != IH_ANSWER_ADDR || an->addr.family == IH_AF_NONE)
+            continue;
+        if (r.naddrs < DDNS_SAMPLE_ADDRS)
+            r.addrs[r.naddrs++] = an->addr;
+        else if (r.more_addrs < UINT8_MAX)
+            r.more_addrs++;
+    }
+    note_sample(t, g, &r);
+}
+
 static int ddns_dns(void *v, const ih_dns *d)
 {
     ddns_state *s = v;
@@ -386,6 +473,7 @@ static int ddns_dns(void *v, const ih_dns *d)
         if (proc)
             signal_sample_text(&s->strings, g->procs, &g->nprocs, DDNS_PROCS, proc);
         note_answers(g, d);
+        note_resolution(&s->strings, g, d, proc);
     }
 
     /* A CNAME chain that leads into a dynamic-DNS zone: the answer's addresses are that name's. */
@@ -409,6 +497,7 @@ static int ddns_dns(void *v, const ih_dns *d)
         if (qname)
             signal_sample_text(&s->strings, g->alias, &g->nalias, 2, qname);
         note_answers(g, d);
+        note_resolution(&s->strings, g, d, proc);
     }
     return 0;
 }
@@ -593,6 +682,17 @@ static int ddns_conn(void *v, const ih_conn *c)
     if (proc)
         signal_sample_text(&s->strings, g->procs, &g->nprocs, DDNS_PROCS, proc);
     note_addr(g, &c->remote_addr);
+
+    ddns_sample sample;
+    memset(&sample, 0, sizeof(sample));
+    sample.time = c->time;
+    sample.proc = proc;
+    sample.port = c->remote_port;
+    sample.ttl = -1;
+    sample.kind = SAMPLE_CONNECTION;
+    if (c->remote_addr.family != IH_AF_NONE)
+        sample.addrs[sample.naddrs++] = c->remote_addr;
+    note_sample(&s->strings, g, &sample);
     return 0;
 }
 
@@ -635,6 +735,11 @@ static int ddns_merge(void *dv, void *sv)
             signal_sample_text(&dst->strings, g->procs, &g->nprocs, DDNS_PROCS, map[sg->procs[k]]);
         for (size_t k = 0; k < sg->nalias; k++)
             signal_sample_text(&dst->strings, g->alias, &g->nalias, 2, map[sg->alias[k]]);
+        for (size_t k = 0; k < sg->nsamples; k++) {
+            ddns_sample sample = sg->samples[k];
+            sample.proc = map[sample.proc];
+            note_sample(&dst->strings, g, &sample);
+        }
     }
     for (size_t i = 0; i < src->dest_index.count && rc == 0; i++) {
         dest_key k = *(const dest_key *)keymap_key(&src->dest_index, i);
@@ -691,6 +796,8 @@ typedef struct ddns_link {
     uint8_t naddrs;
     int32_t ports[DDNS_PORTS];
     uint8_t nports;
+    size_t dests[DDNS_ADDRS]; /* indices of the linked destinations in s->dests */
+    uint8_t ndests;
 } ddns_link;
 
 static void link_group(ddns_state *s, const ddns_key *key, const ddns_group *g, ddns_link *l)
@@ -711,6 +818,7 @@ static void link_group(ddns_state *s, const ddns_key *key, const ddns_group *g, 
         if (g->first != INT64_MAX && e->last < g->first)
             continue;
         l->connections += e->count;
+        l->dests[l->ndests++] = idx;
         l->last = e->last > l->last ? e->last : l->last;
         signal_sample_addr(l->addrs, &l->naddrs, DDNS_ADDRS, &g->addrs[i]);
         for (size_t p = 0; p < e->nprocs; p++)
@@ -825,7 +933,122 @@ static void explain(ddns_state *s, const ddns_key *key, const ddns_group *g, con
                           "endpoints use it too.");
 }
 
-static int emit(ddns_state *s, const ddns_key *key, const ddns_group *g, ih_alert_list *out)
+/* Evidence for the HTML report */
+
+/* One event of the report before it is sorted into time order; the strings point into the caller's buffers. */
+typedef struct pending_event {
+    ih_time time;
+    const char *kind;
+    ih_str process, address, detail;
+} pending_event;
+
+static int cmp_pending(const void *pa, const void *pb)
+{
+    const pending_event *a = pa, *b = pb;
+    if (a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    return strcmp(a->kind, b->kind);
+}
+
+/* Writes an address with its port, as "192.0.2.1:443" or "[2001:db8::1]:443"; no port when unknown. */
+static void endpoint_text(const ih_addr *a, int32_t port, char *out, size_t cap)
+{
+    char text[IH_ADDR_TEXT_MAX];
+    signal_addr_text(a, text);
+    if (port == IH_UNKNOWN_PORT)
+        snprintf(out, cap, "%s", text);
+    else if (a->family == IH_AF_INET6)
+        snprintf(out, cap, "[%s]:%d", text, (int)port);
+    else
+        snprintf(out, cap, "%s:%d", text, (int)port);
+}
+
+static ih_str text_view(const signal_text *b)
+{
+    return b->s ? (ih_str){b->s, b->len} : (ih_str){NULL, 0};
+}
+
+/*
+ * Adds the group's sampled resolutions and connections by name, and the
+ * connections to its resolved addresses that the destination table links,
+ * as events in time order. A linked destination is one event at its first
+ * connection, with the count and the last time as detail.
+ */
+static int add_evidence(ddns_state *s, const ddns_key *key, const ddns_group *g, const ddns_link *l,
+                        ih_alert *a)
+{
+    enum { MAX_PENDING = DDNS_SAMPLES + DDNS_ADDRS };
+    pending_event pending[MAX_PENDING];
+    signal_text texts[MAX_PENDING * 3];
+    size_t npending = 0, ntexts = 0;
+    memset(texts, 0, sizeof(texts));
+
+    for (size_t i = 0; i < g->nsamples; i++) {
+        const ddns_sample *sample = &g->samples[i];
+        pending_event *e = &pending[npending++];
+        e->time = sample->time;
+        e->kind = sample->kind == SAMPLE_RESOLUTION ? "resolution" : "connection";
+        e->process = sample->proc ? intern_text(&s->strings, sample->proc) : (ih_str){NULL, 0};
+        signal_text *address = &texts[ntexts++], *detail = &texts[ntexts++];
+        for (size_t k = 0; k < sample->naddrs; k++) {
+            char text[IH_ADDR_TEXT_MAX + 16];
+            endpoint_text(&sample->addrs[k], sample->kind == SAMPLE_CONNECTION ? sample->port : IH_UNKNOWN_PORT,
+                          text, sizeof(text));
+            signal_text_printf(address, "%s%s", k ? ", " : "", text);
+        }
+        if (sample->more_addrs)
+            signal_text_printf(address, " and %d more", (int)sample->more_addrs);
+        if (sample->ttl >= 0)
+            signal_text_printf(detail, "TTL %lld s", (long long)sample->ttl);
+        e->address = text_view(address);
+        e->detail = text_view(detail);
+    }
+
+    for (size_t i = 0; i < l->ndests; i++) {
+        const dest_key *k = keymap_key(&s->dest_index, l->dests[i]);
+        const dest_entry *d = &s->dests[l->dests[i]];
+        ih_addr addr = {.family = k->family};
+        memcpy(addr.bytes, k->bytes, sizeof(addr.bytes));
+        pending_event *e = &pending[npending++];
+        e->time = d->first == INT64_MAX ? IH_TIME_NONE : d->first;
+        e->kind = "connection";
+        signal_text *process = &texts[ntexts++], *address = &texts[ntexts++], *detail = &texts[ntexts++];
+        for (size_t p = 0; p < d->nprocs; p++) {
+            ih_str name = intern_text(&s->strings, d->procs[p]);
+            signal_text_printf(process, "%s%.*s", p ? ", " : "", (int)name.len, name.ptr);
+        }
+        char text[IH_ADDR_TEXT_MAX + 16];
+        endpoint_text(&addr, d->nports == 1 ? d->ports[0] : IH_UNKNOWN_PORT, text, sizeof(text));
+        signal_text_printf(address, "%s", text);
+        signal_text_printf(detail, "%llu connection%s to the resolved address", (unsigned long long)d->count,
+                           d->count == 1 ? "" : "s");
+        if (d->nports > 1)
+            for (size_t p = 0; p < d->nports; p++)
+                signal_text_printf(detail, "%s%d", p ? ", " : ", ports ", (int)d->ports[p]);
+        if (d->count > 1 && d->last != INT64_MIN) {
+            char last[IH_TIME_TEXT_MAX];
+            ih_time_format(d->last, last);
+            signal_text_printf(detail, ", the last at %s", last);
+        }
+        e->process = text_view(process);
+        e->address = text_view(address);
+        e->detail = text_view(detail);
+    }
+
+    int rc = 0;
+    for (size_t i = 0; i < ntexts; i++)
+        rc |= texts[i].failed ? -1 : 0;
+    qsort(pending, npending, sizeof(pending[0]), cmp_pending);
+    ih_str name = intern_text(&s->strings, key->name);
+    for (size_t i = 0; i < npending && rc == 0; i++)
+        rc = alert_add_event(a, pending[i].time, pending[i].kind, pending[i].process, name, pending[i].address,
+                             pending[i].detail);
+    for (size_t i = 0; i < ntexts; i++)
+        signal_text_free(&texts[i]);
+    return rc;
+}
+
+static int emit(ddns_state *s, const ddns_key *key, const ddns_group *g, bool evidence, ih_alert_list *out)
 {
     const ddns_params *dp = s->params;
     const ddns_zone *z = &dp->info[g->zone];
@@ -918,15 +1141,16 @@ static int emit(ddns_state *s, const ddns_key *key, const ddns_group *g, ih_aler
         rc |= alert_add_time(a, "LastSeen", a->timestamp);
     if (g->min_ttl >= 0)
         rc |= alert_add_int(a, "MinTTLSeconds", g->min_ttl);
+    if (evidence && rc == 0)
+        rc = add_evidence(s, key, g, &l, a);
     return rc ? -1 : 0;
 }
 
 static int ddns_finish(void *v, const ih_scan_info *info, ih_alert_list *out, ih_diag *diag)
 {
     ddns_state *s = v;
-    (void)info;
     for (size_t i = 0; i < s->group_index.count; i++)
-        if (emit(s, keymap_key(&s->group_index, i), &s->groups[i], out) < 0)
+        if (emit(s, keymap_key(&s->group_index, i), &s->groups[i], info->evidence, out) < 0)
             return -1;
     ih_diag_count_used(diag, "ddns", s->group_index.count);
     if (s->dests_dropped)
