@@ -670,6 +670,160 @@ static int finish_single(const combine_params *cp, signal_alert *sa)
     return rc | add_texts_if_room(a, "Context", sa->context, sa->ncontext);
 }
 
+/* Evidence of merged alerts */
+
+static int cmp_opt_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+/* Orders the parts of a merged alert by type, destination and time, so their evidence does not depend on input order. */
+static int cmp_parts(const void *pa, const void *pb, void *arg)
+{
+    const signal_alert *v = arg;
+    const signal_alert *x = &v[*(const int *)pa], *y = &v[*(const int *)pb];
+    if (x->type != y->type)
+        return x->type < y->type ? -1 : 1;
+    int c = cmp_opt_text(x->alert->remote_url, y->alert->remote_url);
+    if (c)
+        return c;
+    c = cmp_opt_text(x->alert->remote_ip, y->alert->remote_ip);
+    if (c)
+        return c;
+    if (x->alert->timestamp != y->alert->timestamp)
+        return x->alert->timestamp < y->alert->timestamp ? -1 : 1;
+    return cmp_opt_text(x->alert->device_name, y->alert->device_name);
+}
+
+static int cmp_events(const void *pa, const void *pb)
+{
+    const alert_event *a = pa, *b = pb;
+    if (a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    int c = strcmp(a->kind, b->kind);
+    if (c == 0)
+        c = cmp_opt_text(a->name, b->name);
+    if (c == 0)
+        c = cmp_opt_text(a->address, b->address);
+    if (c == 0)
+        c = cmp_opt_text(a->process, b->process);
+    return c ? c : cmp_opt_text(a->detail, b->detail);
+}
+
+static int copy_series(ih_alert *a, const alert_series *from)
+{
+    alert_series *to = &a->series[a->nseries];
+    *to = *from;
+    to->times = NULL;
+    to->values = NULL;
+    size_t n = from->n ? from->n : 1;
+    if (from->times && !(to->times = malloc(n * sizeof(*to->times))))
+        return -1;
+    if (from->values && !(to->values = malloc(n * sizeof(*to->values)))) {
+        free(to->times);
+        return -1;
+    }
+    if (from->times)
+        memcpy(to->times, from->times, from->n * sizeof(*to->times));
+    if (from->values)
+        memcpy(to->values, from->values, from->n * sizeof(*to->values));
+    a->nseries++;
+    return 0;
+}
+
+static char *copy_opt(const char *s, bool *failed)
+{
+    if (!s)
+        return NULL;
+    char *p = strdup(s);
+    if (!p)
+        *failed = true;
+    return p;
+}
+
+static void free_event(alert_event *e)
+{
+    free(e->process);
+    free(e->name);
+    free(e->address);
+    free(e->detail);
+}
+
+/*
+ * Adds the series and events of the other parts of a merged alert to its
+ * base alert a, within ALERT_MAX_SERIES and ALERT_MAX_EVENTS. Parts are
+ * copied, not moved, because a fast-flux domain may join several groups.
+ * Events stay in time order, the earliest kept; the rest are counted in
+ * events_dropped.
+ */
+static int merge_evidence(ih_alert *a, signal_alert *v, const int *members, size_t n)
+{
+    int *parts = malloc((n ? n : 1) * sizeof(*parts));
+    if (!parts)
+        return -1;
+    size_t nparts = 0;
+    size_t total = a->nevents;
+    for (size_t i = 0; i < n; i++) {
+        if (v[members[i]].alert == a)
+            continue;
+        parts[nparts++] = members[i];
+        total += v[members[i]].alert->nevents;
+    }
+    qsort_r(parts, nparts, sizeof(parts[0]), cmp_parts, v);
+
+    /* NOTE: series past ALERT_MAX_SERIES are left out without a mark on the page. */
+    for (size_t i = 0; i < nparts; i++) {
+        const ih_alert *part = v[parts[i]].alert;
+        for (size_t k = 0; k < part->nseries && a->nseries < ALERT_MAX_SERIES; k++) {
+            if (copy_series(a, &part->series[k]) < 0) {
+                free(parts);
+                return -1;
+            }
+        }
+    }
+    alert_event *all = total > a->nevents ? calloc(total, sizeof(*all)) : NULL;
+    if (!all) {
+        free(parts);
+        return total > a->nevents ? -1 : 0;
+    }
+    size_t count = 0;
+    bool failed = false;
+    for (size_t k = 0; k < a->nevents; k++)
+        all[count++] = a->events[k];
+    for (size_t i = 0; i < nparts; i++) {
+        const ih_alert *part = v[parts[i]].alert;
+        a->events_dropped += part->events_dropped;
+        for (size_t k = 0; k < part->nevents; k++) {
+            const alert_event *e = &part->events[k];
+            alert_event *c = &all[count++];
+            c->time = e->time;
+            c->kind = e->kind;
+            c->process = copy_opt(e->process, &failed);
+            c->name = copy_opt(e->name, &failed);
+            c->address = copy_opt(e->address, &failed);
+            c->detail = copy_opt(e->detail, &failed);
+        }
+    }
+    free(parts);
+    if (!a->events && !(a->events = calloc(ALERT_MAX_EVENTS, sizeof(*a->events))))
+        failed = true;
+    if (failed) {
+        for (size_t k = a->nevents; k < count; k++)
+            free_event(&all[k]);
+        free(all);
+        return -1;
+    }
+    qsort(all, count, sizeof(*all), cmp_events);
+    size_t kept = count < ALERT_MAX_EVENTS ? count : ALERT_MAX_EVENTS;
+    memcpy(a->events, all, kept * sizeof(*all));
+    a->nevents = kept;
+    for (size_t k = kept; k < count; k++)
+        free_event(&all[k]);
+    a->events_dropped += count - kept;
+    free(all);
+    return 0;
+}
+
 /*
  * Merges the members of one group into its highest-scoring device-bound
  * alert (the first device_members of members), whose index it stores in
@@ -798,6 +952,8 @@ static int finish_group(const combine_params *cp, signal_alert *v, const int *me
         for (size_t k = 0; k < v[members[i]].ncontext && ncontext < 16; k++)
             context[ncontext++] = v[members[i]].context[k];
     rc |= add_texts_if_room(a, "Context", context, ncontext);
+    if (rc == 0)
+        rc = merge_evidence(a, v, members, n);
     return rc;
 }
 
