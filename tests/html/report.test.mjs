@@ -127,6 +127,37 @@ test('report of simulated telemetry', async () => {
   const period = alerts[beacon].PeriodSeconds;
   assert.ok(captions.some((c) => c.includes('period')), `no period in ${captions}`);
   assert.ok(period > 0);
+
+  // Alerts are numbered in JSON lines order; AlertType joins the signals of a combined alert.
+  const ofType = (type) => alerts.flatMap((a, i) => (a.AlertType.split('+').includes(type) ? [i + 1] : []));
+  const eventKinds = (s) => s.locator('table.events tbody tr td:nth-child(2)').allTextContents();
+
+  const flux = ofType('FastFlux');
+  assert.ok(flux.length > 0, 'no FastFlux alert in the simulated attack');
+  for (const n of flux) {
+    const s = page.locator(`#alert-${n}`);
+    const fluxCaptions = await s.locator('figcaption').allTextContents();
+    assert.ok(fluxCaptions.some((c) => c.startsWith('Addresses per hour')), `alert ${n}: ${fluxCaptions}`);
+    assert.ok(fluxCaptions.some((c) => /^(ASNs|Networks) per hour/.test(c)), `alert ${n}: ${fluxCaptions}`);
+    assert.ok(fluxCaptions.some((c) => c.startsWith('Addresses per answer')), `alert ${n}: ${fluxCaptions}`);
+    assert.ok(await s.locator('rect.bar').count() >= 2, `alert ${n}: no bars per hour`);
+    assert.ok(await s.locator('path[class^="dots"]').count() >= 1, `alert ${n}: no answers over time`);
+    assert.ok((await eventKinds(s)).includes('answer'), `alert ${n}: no answer in the events table`);
+  }
+
+  const ddns = ofType('DynamicDNS');
+  assert.ok(ddns.length > 0, 'no DynamicDNS alert in the simulated attack');
+  let followed = 0;
+  for (const n of ddns) {
+    const s = page.locator(`#alert-${n}`);
+    const ddnsCaptions = await s.locator('figcaption').allTextContents();
+    assert.ok(ddnsCaptions.some((c) => c.startsWith('Events')), `alert ${n}: ${ddnsCaptions}`);
+    assert.ok(await s.locator('circle.event').count() >= 1, `alert ${n}: no event timeline`);
+    const kinds = await eventKinds(s);
+    assert.ok(kinds.includes('resolution'), `alert ${n}: events ${kinds}`);
+    if (kinds.includes('connection')) followed++;
+  }
+  assert.ok(followed > 0, 'no DynamicDNS alert shows the connections that followed');
   await page.close();
 });
 
