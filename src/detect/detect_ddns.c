@@ -378,9 +378,18 @@ static void note_answers(ddns_group *g, const ih_dns *d)
     }
 }
 
+static int cmp_view(ih_str a, ih_str b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+    if (c || a.len == b.len)
+        return c;
+    return a.len < b.len ? -1 : 1;
+}
+
 /*
- * Orders samples earliest first, those without a time last, then by kind,
- * process name and addresses, so that the samples kept do not depend on
+ * Orders samples earliest first, those without a time last, then by every
+ * other field, so that the samples kept do not depend on
  * input order or threads.
  */
 static int sample_cmp(const intern *t, const ddns_sample *a, const ddns_sample *b)
@@ -392,15 +401,17 @@ static int sample_cmp(const intern *t, const ddns_sample *a, const ddns_sample *
     }
     if (a->kind != b->kind)
         return a->kind < b->kind ? -1 : 1;
-    ih_str pa = intern_text(t, a->proc), pb = intern_text(t, b->proc);
-    size_t n = pa.len < pb.len ? pa.len : pb.len;
-    int c = n ? memcmp(pa.ptr, pb.ptr, n) : 0;
-    if (c || pa.len != pb.len)
-        return c ? c : (pa.len < pb.len ? -1 : 1);
+    int c = cmp_view(intern_text(t, a->proc), intern_text(t, b->proc));
+    if (c)
+        return c;
     if (a->port != b->port)
         return a->port < b->port ? -1 : 1;
+    if (a->ttl != b->ttl)
+        return a->ttl < b->ttl ? -1 : 1;
     if (a->naddrs != b->naddrs)
         return a->naddrs < b->naddrs ? -1 : 1;
+    if (a->more_addrs != b->more_addrs)
+        return a->more_addrs < b->more_addrs ? -1 : 1;
     for (size_t i = 0; i < a->naddrs; i++) {
         c = signal_addr_cmp(&a->addrs[i], &b->addrs[i]);
         if (c)
@@ -942,12 +953,18 @@ typedef struct pending_event {
     ih_str process, address, detail;
 } pending_event;
 
+/* Orders events by time, then by every text, so that equal times keep one order. */
 static int cmp_pending(const void *pa, const void *pb)
 {
     const pending_event *a = pa, *b = pb;
     if (a->time != b->time)
         return a->time < b->time ? -1 : 1;
-    return strcmp(a->kind, b->kind);
+    int c = strcmp(a->kind, b->kind);
+    if (c == 0)
+        c = cmp_view(a->address, b->address);
+    if (c == 0)
+        c = cmp_view(a->process, b->process);
+    return c ? c : cmp_view(a->detail, b->detail);
 }
 
 /* Writes an address with its port, as "192.0.2.1:443" or "[2001:db8::1]:443"; no port when unknown. */
@@ -992,8 +1009,8 @@ static int add_evidence(ddns_state *s, const ddns_key *key, const ddns_group *g,
         signal_text *address = &texts[ntexts++], *detail = &texts[ntexts++];
         for (size_t k = 0; k < sample->naddrs; k++) {
             char text[IH_ADDR_TEXT_MAX + 16];
-            endpoint_text(&sample->addrs[k], sample->kind == SAMPLE_CONNECTION ? sample->port : IH_UNKNOWN_PORT,
-                          text, sizeof(text));
+            int32_t port = sample->kind == SAMPLE_CONNECTION ? sample->port : IH_UNKNOWN_PORT;
+            endpoint_text(&sample->addrs[k], port, text, sizeof(text));
             signal_text_printf(address, "%s%s", k ? ", " : "", text);
         }
         if (sample->more_addrs)
