@@ -677,7 +677,10 @@ static int cmp_opt_text(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "");
 }
 
-/* Orders the parts of a merged alert by type, destination and time, so their evidence does not depend on input order. */
+/*
+ * Orders the parts of a merged alert by type, destination and time, so that
+ * the order of their evidence does not depend on input order.
+ */
 static int cmp_parts(const void *pa, const void *pb, void *arg)
 {
     const signal_alert *v = arg;

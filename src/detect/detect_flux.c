@@ -1019,7 +1019,8 @@ static int add_domain_evidence(const flux_params *fp, const flux_domain *d, ih_s
         asn_known ? alert_add_series(a, "ASNs per hour", "ASNs", ALERT_CHART_BARS, nhours)
                   : alert_add_series(a, "Networks per hour (/8 prefixes: no ASN database)", "networks",
                                      ALERT_CHART_BARS, nhours);
-    alert_series *answers = alert_add_series(a, "Addresses per answer", "addresses", ALERT_CHART_POINTS, nsnaps);
+    alert_series *answers =
+        alert_add_series(a, "Addresses per answer", "addresses", ALERT_CHART_POINTS, nsnaps);
     if (!addr_bars || !net_bars || !answers)
         return -1;
     addr_bars->bin_width = net_bars->bin_width = IH_NS_PER_HOUR;
