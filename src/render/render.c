@@ -223,6 +223,10 @@ int render_params_read(profile *p, render_params *out)
     *out = (render_params){.profile_name = p->name, .description = ""};
     if (profile_get_map(p, p->root, "detectors", &detectors) < 0)
         return -1;
+    bool has_seed = false;
+    for (size_t i = 0; i < detectors->count; i++)
+        if (strcmp(detectors->keys[i], "seed") == 0)
+            has_seed = true;
     for (size_t i = 0; i < detectors->count; i++) {
         const char *name = detectors->keys[i];
         detectors->used[i] = true;
@@ -235,10 +239,15 @@ int render_params_read(profile *p, render_params *out)
             if (read_seed(p, detectors->items[i], &out->seed) < 0)
                 return -1;
             out->has_seed = true;
-        } else if (out->nskipped < RENDER_MAX_SKIPPED) {
-            /* NOTE: only the seed detector has renderers; others are named in the header. */
-            out->skipped[out->nskipped++] = name;
+            continue;
         }
+        /* With the seed detector, the query is the reference rule's and other detectors are
+           only named; without it, the default profile's detectors are rendered. */
+        int rc = has_seed ? 0 : render_default_read(p, name, detectors->items[i], &out->def);
+        if (rc < 0)
+            return -1;
+        if (rc == 0 && out->nskipped < RENDER_MAX_SKIPPED)
+            out->skipped[out->nskipped++] = name;
     }
     profile_node *n = profile_get(p, p->root, "name");
     if (n && n->kind == PROFILE_SCALAR && n->text[0])
@@ -253,6 +262,7 @@ void render_params_free(render_params *rp)
 {
     free(rp->seed.ports);
     free(rp->seed.excluded);
+    render_default_free(&rp->def);
     *rp = (render_params){0};
 }
 
@@ -386,7 +396,11 @@ void render_header(render_job *job, const char *prefix, const char *const *notes
         render_commentf(b, prefix, "Profile: %s", rp->description);
     render_commentf(b, prefix, "Target: %s.", job->target->title);
     render_comment(b, prefix, "Detection: MITRE ATT&CK T1584, compromised infrastructure: C2 beaconing,");
-    render_comment(b, prefix, "dynamic-DNS names and fast-flux fan-out (the reference rule's three parts).");
+    if (rp->has_seed)
+        render_comment(b, prefix,
+                       "dynamic-DNS names and fast-flux fan-out (the reference rule's three parts).");
+    else
+        render_comment(b, prefix, "dynamic-DNS names, fast flux and threat intel.");
     render_comment(b, prefix, "");
     render_comment(b, prefix, "Field map, connection events:");
     field_line(b, prefix, "source", render_source(job));
@@ -400,7 +414,8 @@ void render_header(render_job *job, const char *prefix, const char *const *notes
     field_line(b, prefix, "process", f->process);
     field_line(b, prefix, "bytes sent", render_bytes_sent(job));
     field_line(b, prefix, "bytes received", render_bytes_received(job));
-    render_comment(b, prefix, "Field map, DNS events (not read by the seed rule):");
+    render_comment(b, prefix, rp->has_seed ? "Field map, DNS events (not read by the seed rule):"
+                                           : "Field map, DNS events:");
     field_line(b, prefix, "source", f->dns_source);
     field_line(b, prefix, "query name", f->dns_query);
     field_line(b, prefix, "answers", f->dns_answers);
@@ -411,6 +426,8 @@ void render_header(render_job *job, const char *prefix, const char *const *notes
                         "with infrahunt scan.",
                         rp->skipped[i]);
     render_comment(b, prefix, "");
+    if (!rp->has_seed)
+        return; /* render_default_header writes what the default queries keep and drop */
     render_comment(b, prefix, "What this target expresses differently from infrahunt scan:");
     if (!render_bytes_sent(job))
         render_comment(b, prefix,
@@ -820,13 +837,24 @@ int render_regex(render_job *job, render_buf *b, const char *pattern,
 
 int render_run(render_job *job)
 {
-    if (!job->params->has_seed) {
+    const render_params *rp = job->params;
+    const render_default *d = &rp->def;
+    if (!rp->has_seed && !d->has_beacon && !d->has_ddns && !d->has_flux && !d->has_intel) {
         snprintf(job->err, sizeof(job->err),
-                 "profile '%s' has no detector that export can render (export renders: seed)",
-                 job->params->profile_name);
+                 "profile '%s' has no detector that export can render (export renders: seed, "
+                 "beacon, ddns, flux, intel)",
+                 rp->profile_name);
         return -1;
     }
-    if (job->target->render_seed(job) < 0)
+    if (!rp->has_seed && !job->target->render_default) {
+        snprintf(job->err, sizeof(job->err),
+                 "target %s cannot render the detectors of profile '%s' yet (export renders them "
+                 "for kql and sql)",
+                 job->target->name, rp->profile_name);
+        return -1;
+    }
+    int rc = rp->has_seed ? job->target->render_seed(job) : job->target->render_default(job);
+    if (rc < 0)
         return -1;
     if (job->out->failed) {
         snprintf(job->err, sizeof(job->err), "out of memory");

@@ -69,6 +69,43 @@ typedef struct render_seed {
     int64_t flux_url_samples, flux_process_samples;
 } render_seed;
 
+/* A list of strings owned by render_params; each item and the array are freed. */
+typedef struct render_strings {
+    char **items;
+    size_t n;
+} render_strings;
+
+/*
+ * Parameters of the default profile's detectors (beacon, ddns, flux, intel)
+ * that a query can express. What scan does beyond them (periodicity test,
+ * missed beats, prevalence, ASN features, the combining pass, scoring) is
+ * named in each query's header.
+ */
+typedef struct render_default {
+    bool has_beacon, has_ddns, has_flux, has_intel, has_combine;
+
+    /* beacon */
+    int64_t beacon_min_connections;
+    int64_t min_period_ns, max_period_ns, burst_window_ns;
+    int64_t max_timestamps;
+    double max_failed_share;
+    render_strings internal_v4, internal_v6; /* CIDR prefixes of internal_networks */
+    render_strings periodic_ports;           /* ports of periodic_services, "any/53" as "53" */
+
+    /* ddns: provider zones, lowercased, from provider_lists */
+    render_strings zones;
+    size_t shared_zones; /* zones of shared_lists, counted but not rendered */
+
+    /* flux */
+    int64_t flux_min_addresses, max_ttl;
+    int64_t fanout_min_addresses, fanout_min_connections;
+    render_strings fanout_known_good, server_pools;
+
+    /* intel: indicators and the allowlist, split by kind */
+    render_strings intel_addresses, intel_domains, intel_prefixes;
+    render_strings allow_addresses, allow_domains, allow_prefixes;
+} render_default;
+
 #define RENDER_MAX_SKIPPED 16
 
 /* What a profile asks for, as far as renderers can express it. */
@@ -77,6 +114,7 @@ typedef struct render_params {
     const char *description; /* "" when the profile has none */
     bool has_seed;
     render_seed seed;
+    render_default def; /* read only when the profile has no seed detector */
     /* Detectors without a renderer; each query's header names them. */
     const char *skipped[RENDER_MAX_SKIPPED];
     size_t nskipped;
@@ -89,6 +127,14 @@ typedef struct render_params {
  * Returns 0, or -1 with p->error set.
  */
 int render_params_read(profile *p, render_params *out);
+
+/*
+ * Reads one of the default profile's detectors (beacon, ddns, flux, intel,
+ * combine) into d, loading its list files. Returns 1 when name is one of
+ * them, 0 when it is not, or -1 with p->error set.
+ */
+int render_default_read(profile *p, const char *name, profile_node *cfg, render_default *d);
+void render_default_free(render_default *d);
 void render_params_free(render_params *rp);
 
 /* Command-line settings that change the source a query reads. */
@@ -138,6 +184,8 @@ struct render_target {
     const render_fields *fields;
     /* Writes the seed detector's query. Returns 0, or -1 with job->err set. */
     int (*render_seed)(render_job *job);
+    /* Writes the default detectors' queries. Returns 0, or -1 with job->err set. */
+    int (*render_default)(render_job *job);
 };
 
 /* All targets, NULL-terminated, in the order --help lists them. */
@@ -181,6 +229,17 @@ void render_commentf(render_buf *b, const char *prefix, const char *fmt, ...)
  */
 void render_header(render_job *job, const char *prefix, const char *const *notes);
 
+/*
+ * Writes the header of a default-profile query: render_header's lines, then
+ * what the query keeps and drops relative to infrahunt scan with the default
+ * profile, then the target's own notes (NULL terminated).
+ */
+void render_default_header(render_job *job, const char *prefix, const char *const *notes);
+
+/* Parses an IPv4 CIDR prefix into its first and last address. Returns 0, or -1
+   when cidr is not "a.b.c.d/n". */
+int render_ipv4_prefix(const char *cidr, uint32_t *first, uint32_t *last);
+
 /* String literal styles. Each returns 0, or -1 with job->err set when the
    language cannot hold a character of s. */
 enum render_quote {
@@ -221,6 +280,15 @@ int render_regex(render_job *job, render_buf *b, const char *pattern,
    empty lists become "()" so callers must skip them. */
 void render_regex_literals(render_job *job, render_buf *b, const char *const *items, size_t n,
                            enum render_regex_dialect dialect, unsigned flags);
+
+/*
+ * Writes a regex that matches a name equal to one of the zones or ending in
+ * "." and one of them: "(?i)^(.*\.)?(z1|z2)$" for REGEX_PORTABLE (without
+ * "(?i)" when REGEX_LOWERCASE is set) and "(.*\.)?(z1|z2)" for REGEX_LUCENE,
+ * which matches whole values. Callers skip empty lists.
+ */
+void render_zone_regex(render_job *job, render_buf *b, const render_strings *zones,
+                       enum render_regex_dialect dialect, unsigned flags);
 
 /*
  * Maps Defender ActionTypes onto sources that only know the direction of a

@@ -203,6 +203,216 @@ static int kql_render(render_job *job)
     return 0;
 }
 
+/* ---- The default profile ---- */
+
+static const char *const kql_default_notes[] = {
+    "Beaconing intervals: rows are sorted by device, process and destination and serialized, "
+    "so prev() gives each connection's interval to the one before; MedianSeconds and "
+    "MadSeconds (median absolute deviation) use percentile(), an estimate in Kusto, and "
+    "series_stats_dynamic() adds the mean and standard deviation.",
+    "Internal networks: ipv4_is_in_any_range() and ipv6_is_in_any_range() over the profile's "
+    "prefixes.",
+    "dcount() is a HyperLogLog estimate; infrahunt counts exactly.",
+    "DNS answers: IPv4 addresses are taken from DnsQueryResult with a regex, so IPv6 answers "
+    "are not counted.",
+    "No time filter: the portal's time range applies.",
+    NULL,
+};
+
+static int kql_strings(render_job *job, const char *name, const render_strings *l)
+{
+    return kql_string_list(job, name, (const char *const *)l->items, l->n);
+}
+
+/* Writes let NAME = "regex"; from a zone list, or an empty-match-free pattern for none. */
+static int kql_zone_pattern(render_job *job, const char *name, const render_strings *zones)
+{
+    render_buf re = {0};
+    if (zones->n)
+        render_zone_regex(job, &re, zones, REGEX_PORTABLE, 0);
+    else
+        rb_put(&re, "[^\\s\\S]"); /* matches nothing */
+    rb_printf(job->out, "let %s = ", name);
+    int rc = re.failed ? -1 : render_quote(job, job->out, QUOTE_C_DOUBLE, re.data);
+    rb_free(&re);
+    rb_put(job->out, ";\n");
+    return rc;
+}
+
+static int kql_default_parameters(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    if (kql_strings(job, "InternalV4", &d->internal_v4) < 0 ||
+        kql_strings(job, "InternalV6", &d->internal_v6) < 0 ||
+        kql_strings(job, "FanOutKnownGood", &d->fanout_known_good) < 0 ||
+        kql_zone_pattern(job, "ProviderZones", &d->zones) < 0 ||
+        kql_zone_pattern(job, "ServerPools", &d->server_pools) < 0 ||
+        kql_strings(job, "IntelAddresses", &d->intel_addresses) < 0 ||
+        kql_strings(job, "IntelPrefixes", &d->intel_prefixes) < 0 ||
+        kql_zone_pattern(job, "IntelDomains", &d->intel_domains) < 0 ||
+        kql_strings(job, "AllowAddresses", &d->allow_addresses) < 0 ||
+        kql_strings(job, "AllowPrefixes", &d->allow_prefixes) < 0 ||
+        kql_zone_pattern(job, "AllowDomains", &d->allow_domains) < 0)
+        return -1;
+    rb_put(b, "let Connections = DeviceNetworkEvents\n"
+              "    | where ActionType in (\"ConnectionSuccess\", \"ConnectionAttempt\", "
+              "\"ConnectionFailed\")\n"
+              "    | where isnotempty(RemoteIP)\n"
+              "    | where not(coalesce(ipv4_is_in_any_range(RemoteIP, InternalV4), false))\n"
+              "        and not(coalesce(ipv6_is_in_any_range(RemoteIP, InternalV6), false))\n"
+              "    | where RemoteIP !in (AllowAddresses) and not(ipv4_is_in_any_range(RemoteIP, "
+              "AllowPrefixes))\n"
+              "    | where not(RemoteUrl matches regex AllowDomains)\n"
+              "    | extend Process = InitiatingProcessFileName;\n");
+    return 0;
+}
+
+static void kql_default_beaconing(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    rb_put(b, "let Beaconing = Connections\n"
+              "    | sort by DeviceId asc, Process asc, RemoteIP asc, RemoteUrl asc, Timestamp asc\n"
+              "    | serialize\n"
+              "    | extend SameSeries = DeviceId == prev(DeviceId) and Process == prev(Process)\n"
+              "        and RemoteIP == prev(RemoteIP) and RemoteUrl == prev(RemoteUrl)\n"
+              "    | extend IntervalSeconds = iff(SameSeries, (Timestamp - prev(Timestamp)) / 1s, "
+              "real(null))\n");
+    rb_printf(b, "    // Connections within burst_window of the one before form one beat.\n"
+                 "    | where isnull(IntervalSeconds) or IntervalSeconds >= %.3f\n",
+              (double)d->burst_window_ns / 1e9);
+    rb_put(b, "    | summarize ConnectionCount = count(), FailedCount = countif(ActionType == "
+              "\"ConnectionFailed\"),\n"
+              "        FirstSeen = min(Timestamp), LastSeen = max(Timestamp),\n"
+              "        MedianSeconds = percentile(IntervalSeconds, 50),\n");
+    rb_printf(b, "        Intervals = make_list_if(IntervalSeconds, isnotnull(IntervalSeconds), %lld)\n",
+              (long long)d->max_timestamps);
+    rb_put(b, "        by DeviceId, DeviceName, Process, RemoteIP, RemoteUrl\n");
+    rb_printf(b, "    | where ConnectionCount >= %lld\n", (long long)d->beacon_min_connections);
+    rb_printf(b, "    | where todouble(FailedCount) / ConnectionCount <= %.6g\n", d->max_failed_share);
+    rb_printf(b, "    | where MedianSeconds between (%.3f .. %.3f)\n", (double)d->min_period_ns / 1e9,
+              (double)d->max_period_ns / 1e9);
+    rb_put(b, "    | mv-apply Interval = Intervals to typeof(real) on (\n"
+              "        summarize MadSeconds = percentile(abs(Interval - MedianSeconds), 50))\n"
+              "    | extend Stats = series_stats_dynamic(Intervals)\n"
+              "    | project Timestamp = LastSeen, DeviceName, Process, RemoteIP, RemoteUrl,\n"
+              "        AlertType = \"Beaconing\", Count = ConnectionCount,\n"
+              "        Details = bag_pack(\"FirstSeen\", FirstSeen, \"SpanSeconds\", (LastSeen - "
+              "FirstSeen) / 1s,\n"
+              "            \"MedianSeconds\", MedianSeconds, \"MadSeconds\", MadSeconds,\n"
+              "            \"MeanSeconds\", Stats.avg, \"StdevSeconds\", Stats.stdev, "
+              "\"FailedCount\", FailedCount);\n");
+}
+
+static void kql_default_ddns(render_job *job)
+{
+    rb_put(job->out,
+           "let DynamicDnsConnections = Connections\n"
+           "    | where isnotempty(RemoteUrl) and RemoteUrl matches regex ProviderZones\n"
+           "    | summarize Count = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp),\n"
+           "        Addresses = make_set(RemoteIP, 10) by DeviceName, Process, RemoteUrl\n"
+           "    | project Timestamp = LastSeen, DeviceName, Process, RemoteIP = tostring(Addresses[0]),\n"
+           "        RemoteUrl, AlertType = \"DynamicDNS\", Count,\n"
+           "        Details = bag_pack(\"FirstSeen\", FirstSeen, \"Addresses\", Addresses, \"Source\", "
+           "\"connection\");\n"
+           "let DnsAnswers = DeviceEvents\n"
+           "    | where ActionType == \"DnsQueryResponse\"\n"
+           "    | extend QueryName = tostring(parse_json(AdditionalFields).DnsQueryString),\n"
+           "        Answers = tostring(parse_json(AdditionalFields).DnsQueryResult)\n"
+           "    | where isnotempty(QueryName) and not(QueryName matches regex AllowDomains)\n"
+           "    | extend Process = InitiatingProcessFileName;\n"
+           "let DynamicDnsQueries = DnsAnswers\n"
+           "    | where QueryName matches regex ProviderZones\n"
+           "    | summarize Count = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp)\n"
+           "        by DeviceName, Process, QueryName\n"
+           "    | project Timestamp = LastSeen, DeviceName, Process, RemoteIP = \"\", RemoteUrl = "
+           "QueryName,\n"
+           "        AlertType = \"DynamicDNS\", Count,\n"
+           "        Details = bag_pack(\"FirstSeen\", FirstSeen, \"Source\", \"DNS query\");\n");
+}
+
+static void kql_default_flux(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    rb_put(b, "let FastFlux = DnsAnswers\n"
+              "    | mv-expand Address = extract_all(@\"\\b(\\d{1,3}(?:\\.\\d{1,3}){3})\\b\", "
+              "Answers) to typeof(string)\n"
+              "    | where isnotempty(Address) and Address !in (AllowAddresses)\n"
+              "    | summarize UniqueAddresses = dcount(Address), Count = count(),\n"
+              "        FirstSeen = min(Timestamp), LastSeen = max(Timestamp), Addresses = "
+              "make_set(Address, 10),\n"
+              "        Devices = make_set(DeviceName, 10) by QueryName\n");
+    rb_printf(b, "    | where UniqueAddresses >= %lld\n", (long long)d->flux_min_addresses);
+    rb_put(b, "    | project Timestamp = LastSeen, DeviceName = tostring(Devices[0]), Process = \"\",\n"
+              "        RemoteIP = tostring(Addresses[0]), RemoteUrl = QueryName, AlertType = "
+              "\"FastFlux\", Count,\n"
+              "        Details = bag_pack(\"UniqueAddresses\", UniqueAddresses, \"Addresses\", "
+              "Addresses,\n"
+              "            \"ServerPool\", QueryName matches regex ServerPools);\n"
+              "let FastFluxFanOut = Connections\n"
+              "    | summarize UniqueIPs = dcount(RemoteIP), Count = count(), Urls = make_set(RemoteUrl, "
+              "10)\n"
+              "        by DeviceName, Process, Hour = bin(Timestamp, 1h)\n");
+    rb_printf(b, "    | where UniqueIPs >= %lld and Count >= %lld\n",
+              (long long)d->fanout_min_addresses, (long long)d->fanout_min_connections);
+    rb_put(b, "    | project Timestamp = Hour, DeviceName, Process, RemoteIP = \"\",\n"
+              "        RemoteUrl = tostring(Urls[0]), AlertType = \"FastFluxFanOut\", Count,\n"
+              "        Details = bag_pack(\"UniqueIPs\", UniqueIPs, \"Urls\", Urls,\n"
+              "            \"KnownGood\", Process in~ (FanOutKnownGood));\n");
+}
+
+static void kql_default_intel(render_job *job)
+{
+    rb_put(job->out,
+           "let IntelHits = Connections\n"
+           "    | where RemoteIP in (IntelAddresses) or ipv4_is_in_any_range(RemoteIP, IntelPrefixes)\n"
+           "        or RemoteUrl matches regex IntelDomains\n"
+           "    | summarize Count = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp)\n"
+           "        by DeviceName, Process, RemoteIP, RemoteUrl\n"
+           "    | project Timestamp = LastSeen, DeviceName, Process, RemoteIP, RemoteUrl,\n"
+           "        AlertType = \"ThreatIntel\", Count, Details = bag_pack(\"FirstSeen\", FirstSeen);\n");
+}
+
+static int kql_render_default(render_job *job)
+{
+    const render_default *d = &job->params->def;
+    render_buf *b = job->out;
+    const char *parts[8];
+    size_t n = 0;
+
+    render_default_header(job, "//", kql_default_notes);
+    if (kql_default_parameters(job, d) < 0)
+        return -1;
+    if (d->has_beacon) {
+        kql_default_beaconing(job, d);
+        parts[n++] = "Beaconing";
+    }
+    if (d->has_ddns || d->has_flux)
+        kql_default_ddns(job);
+    if (d->has_ddns) {
+        parts[n++] = "DynamicDnsConnections";
+        parts[n++] = "DynamicDnsQueries";
+    }
+    if (d->has_flux) {
+        kql_default_flux(job, d);
+        parts[n++] = "FastFlux";
+        parts[n++] = "FastFluxFanOut";
+    }
+    if (d->has_intel) {
+        kql_default_intel(job);
+        parts[n++] = "IntelHits";
+    }
+    rb_put(b, "union ");
+    for (size_t i = 0; i < n; i++)
+        rb_printf(b, "%s%s", i ? ", " : "", parts[i]);
+    if (n == 0)
+        rb_put(b, "(print Timestamp = now() | where false)");
+    rb_put(b, "\n| sort by Timestamp desc\n");
+    return 0;
+}
+
 const render_target render_target_kql = {
     .name = "kql",
     .title = "Microsoft Defender advanced hunting and Microsoft Sentinel, KQL over "
@@ -210,4 +420,5 @@ const render_target render_target_kql = {
     .comment_line = "//",
     .fields = &kql_fields,
     .render_seed = kql_render,
+    .render_default = kql_render_default,
 };

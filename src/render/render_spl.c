@@ -192,15 +192,16 @@ static int spl_fast_flux(render_job *job, const render_seed *s)
     return 0;
 }
 
-static int spl_render(render_job *job)
+/* Writes the header as SPL comments (triple backticks), breaking up any ``` in the text. */
+static void spl_header(render_job *job, const char *const *notes, bool default_profile)
 {
-    const render_seed *s = &job->params->seed;
-
-    /* SPL comments are triple backticks; a ``` inside the text is broken up. */
     render_buf header = {0};
     render_job inner = *job;
     inner.out = &header;
-    render_header(&inner, "```", spl_notes);
+    if (default_profile)
+        render_default_header(&inner, "```", notes);
+    else
+        render_header(&inner, "```", notes);
     for (char *line = header.data; line && *line;) {
         char *end = strchr(line, '\n');
         size_t n = end ? (size_t)(end - line) : strlen(line);
@@ -216,12 +217,229 @@ static int spl_render(render_job *job)
     if (header.failed)
         job->out->failed = true;
     rb_free(&header);
+}
 
+static int spl_render(render_job *job)
+{
+    const render_seed *s = &job->params->seed;
+
+    spl_header(job, spl_notes, false);
     if (spl_beaconing(job, s) < 0 || spl_dynamic_dns(job, s) < 0 || spl_fast_flux(job, s) < 0)
         return -1;
     rb_put(job->out, "| table Timestamp, DeviceName, RemoteIP, RemoteUrl, AlertType, ConnectionCount,\n"
                      "    BytesSent, BytesReceived, SampleProcesses\n"
                      "| sort 0 - Timestamp\n");
+    return 0;
+}
+
+/* ---- The default profile ---- */
+
+static const char *const spl_default_notes[] = {
+    "The detectors are separate searches, one per paragraph, because their results have "
+    "different columns.",
+    "Beaconing intervals: streamstats over events sorted by device, process and destination "
+    "gives each connection's interval to the one before; eventstats and stats give the median, "
+    "the median absolute deviation, the mean and the standard deviation.",
+    "Sysmon logs no failed connections, so max_failed_share is not tested.",
+    "Internal networks: cidrmatch() over the profile's IPv4 prefixes; IPv6 destinations are "
+    "kept.",
+    "DNS answers: IPv4 addresses are taken from QueryResults with rex, so IPv6 answers are "
+    "not counted.",
+    "No time range in the searches: the time picker applies.",
+    NULL,
+};
+
+/* Writes cidrmatch() tests of field against the IPv4 prefixes joined by OR, or "false()". */
+static int spl_cidrs(render_job *job, const char *field, const render_strings *prefixes)
+{
+    size_t written = 0;
+    for (size_t i = 0; i < prefixes->n; i++) {
+        uint32_t first, last;
+        if (render_ipv4_prefix(prefixes->items[i], &first, &last) < 0)
+            continue;
+        rb_put(job->out, written++ ? " OR cidrmatch(" : "cidrmatch(");
+        if (render_quote(job, job->out, QUOTE_C_DOUBLE_NO_U, prefixes->items[i]) < 0)
+            return -1;
+        rb_printf(job->out, ", %s)", field);
+    }
+    if (!written)
+        rb_put(job->out, "false()");
+    return 0;
+}
+
+/* Writes match(field, "regex") for a zone list, or "false()" for none. */
+static int spl_zones(render_job *job, const char *field, const render_strings *zones)
+{
+    if (zones->n == 0) {
+        rb_put(job->out, "false()");
+        return 0;
+    }
+    render_buf re = {0};
+    render_zone_regex(job, &re, zones, REGEX_PORTABLE, REGEX_LOWERCASE | REGEX_HEX_QUOTES);
+    rb_printf(job->out, "match(%s, ", field);
+    int rc = re.failed ? -1 : render_quote(job, job->out, QUOTE_C_DOUBLE_NO_U, re.data);
+    rb_free(&re);
+    rb_put(job->out, ")");
+    return rc;
+}
+
+/* Writes the search for external outbound connections, with Process and Name set. */
+static int spl_connections(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    rb_printf(b, "index=%s source=\"XmlWinEventLog:Microsoft-Windows-Sysmon/Operational\" "
+                 "EventCode=3 Initiated=true\n",
+              render_source(job));
+    rb_put(b, "| eval Process=replace(coalesce(Image, \"\"), \"^.*\\\\\\\\\", \"\"), "
+              "Name=lower(coalesce(DestinationHostname, \"\"))\n"
+              "| where NOT (");
+    if (spl_cidrs(job, "DestinationIp", &d->internal_v4) < 0)
+        return -1;
+    rb_put(b, ")\n| where NOT (");
+    if (spl_cidrs(job, "DestinationIp", &d->allow_prefixes) < 0)
+        return -1;
+    rb_put(b, " OR ");
+    if (spl_zones(job, "Name", &d->allow_domains) < 0)
+        return -1;
+    rb_put(b, ")\n");
+    return 0;
+}
+
+static int spl_default_beaconing(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    if (spl_connections(job, d) < 0)
+        return -1;
+    rb_put(b, "| sort 0 Computer, Process, DestinationIp, Name, _time\n"
+              "| streamstats current=f last(_time) AS PreviousTime BY Computer, Process, "
+              "DestinationIp, Name\n"
+              "| eval IntervalSeconds=_time-PreviousTime\n");
+    rb_printf(b, "| where isnull(IntervalSeconds) OR IntervalSeconds>=%.3f\n",
+              (double)d->burst_window_ns / 1e9);
+    rb_put(b, "| eventstats median(IntervalSeconds) AS MedianSeconds BY Computer, Process, "
+              "DestinationIp, Name\n"
+              "| eval Deviation=abs(IntervalSeconds-MedianSeconds)\n"
+              "| stats count AS Count, min(_time) AS FirstSeen, max(_time) AS LastSeen,\n"
+              "    first(MedianSeconds) AS MedianSeconds, median(Deviation) AS MadSeconds,\n"
+              "    avg(IntervalSeconds) AS MeanSeconds, stdev(IntervalSeconds) AS StdevSeconds\n"
+              "    BY Computer, Process, DestinationIp, Name\n");
+    rb_printf(b, "| where Count>=%lld AND MedianSeconds>=%.3f AND MedianSeconds<=%.3f\n",
+              (long long)d->beacon_min_connections, (double)d->min_period_ns / 1e9,
+              (double)d->max_period_ns / 1e9);
+    rb_put(b, "| eval SpanSeconds=LastSeen-FirstSeen, AlertType=\"Beaconing\"\n"
+              "| sort 0 - Count\n\n");
+    return 0;
+}
+
+static int spl_default_ddns(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    if (spl_connections(job, d) < 0)
+        return -1;
+    rb_put(b, "| where ");
+    if (spl_zones(job, "Name", &d->zones) < 0)
+        return -1;
+    rb_put(b, "\n| stats count AS Count, min(_time) AS FirstSeen, max(_time) AS LastSeen,\n"
+              "    values(DestinationIp) AS Addresses BY Computer, Process, Name\n"
+              "| eval AlertType=\"DynamicDNS\", Source=\"connection\"\n"
+              "| sort 0 - Count\n\n");
+    rb_printf(b, "index=%s source=\"XmlWinEventLog:Microsoft-Windows-Sysmon/Operational\" "
+                 "EventCode=22\n",
+              render_source(job));
+    rb_put(b, "| eval Process=replace(coalesce(Image, \"\"), \"^.*\\\\\\\\\", \"\"), "
+              "Name=lower(coalesce(QueryName, \"\"))\n"
+              "| where ");
+    if (spl_zones(job, "Name", &d->zones) < 0)
+        return -1;
+    rb_put(b, " AND NOT ");
+    if (spl_zones(job, "Name", &d->allow_domains) < 0)
+        return -1;
+    rb_put(b, "\n| stats count AS Count, min(_time) AS FirstSeen, max(_time) AS LastSeen "
+              "BY Computer, Process, Name\n"
+              "| eval AlertType=\"DynamicDNS\", Source=\"DNS query\"\n"
+              "| sort 0 - Count\n\n");
+    return 0;
+}
+
+static int spl_default_flux(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    rb_printf(b, "index=%s source=\"XmlWinEventLog:Microsoft-Windows-Sysmon/Operational\" "
+                 "EventCode=22\n",
+              render_source(job));
+    rb_put(b, "| eval Name=lower(coalesce(QueryName, \"\"))\n"
+              "| where Name!=\"\" AND NOT ");
+    if (spl_zones(job, "Name", &d->allow_domains) < 0)
+        return -1;
+    rb_put(b, "\n| rex field=QueryResults max_match=0 "
+              "\"(?<Address>\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b)\"\n"
+              "| stats dc(Address) AS UniqueAddresses, count AS Count, values(Address) AS "
+              "Addresses,\n"
+              "    values(Computer) AS Devices BY Name\n");
+    rb_printf(b, "| where UniqueAddresses>=%lld\n", (long long)d->flux_min_addresses);
+    rb_put(b, "| eval AlertType=\"FastFlux\", ServerPool=if(");
+    if (spl_zones(job, "Name", &d->server_pools) < 0)
+        return -1;
+    rb_put(b, ", 1, 0)\n| sort 0 - UniqueAddresses\n\n");
+
+    if (spl_connections(job, d) < 0)
+        return -1;
+    rb_put(b, "| bin _time span=1h\n"
+              "| stats dc(DestinationIp) AS UniqueIPs, count AS Count, values(Name) AS Names\n"
+              "    BY Computer, Process, _time\n");
+    rb_printf(b, "| where UniqueIPs>=%lld AND Count>=%lld\n", (long long)d->fanout_min_addresses,
+              (long long)d->fanout_min_connections);
+    rb_put(b, "| eval AlertType=\"FastFluxFanOut\", KnownGood=if(match(lower(Process), ");
+    render_buf set = {0};
+    rb_put(&set, "^");
+    render_regex_literals(job, &set, (const char *const *)d->fanout_known_good.items,
+                          d->fanout_known_good.n, REGEX_PORTABLE, REGEX_LOWERCASE | REGEX_HEX_QUOTES);
+    rb_put(&set, "$");
+    int rc = set.failed ? -1 : render_quote(job, b, QUOTE_C_DOUBLE_NO_U, set.data);
+    rb_free(&set);
+    rb_put(b, "), 1, 0)\n| sort 0 - UniqueIPs\n\n");
+    return rc;
+}
+
+static int spl_default_intel(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    if (spl_connections(job, d) < 0)
+        return -1;
+    rb_put(b, "| where ");
+    for (size_t i = 0; i < d->intel_addresses.n; i++) {
+        rb_put(b, "DestinationIp=");
+        if (render_quote(job, b, QUOTE_C_DOUBLE_NO_U, d->intel_addresses.items[i]) < 0)
+            return -1;
+        rb_put(b, " OR ");
+    }
+    if (spl_cidrs(job, "DestinationIp", &d->intel_prefixes) < 0)
+        return -1;
+    rb_put(b, " OR ");
+    if (spl_zones(job, "Name", &d->intel_domains) < 0)
+        return -1;
+    rb_put(b, "\n| stats count AS Count, min(_time) AS FirstSeen, max(_time) AS LastSeen\n"
+              "    BY Computer, Process, DestinationIp, Name\n"
+              "| eval AlertType=\"ThreatIntel\"\n"
+              "| sort 0 - Count\n\n");
+    return 0;
+}
+
+static int spl_render_default(render_job *job)
+{
+    const render_default *d = &job->params->def;
+
+    spl_header(job, spl_default_notes, true);
+    if ((d->has_beacon && spl_default_beaconing(job, d) < 0) ||
+        (d->has_ddns && spl_default_ddns(job, d) < 0) ||
+        (d->has_flux && spl_default_flux(job, d) < 0) ||
+        (d->has_intel && spl_default_intel(job, d) < 0))
+        return -1;
     return 0;
 }
 
@@ -231,4 +449,5 @@ const render_target render_target_spl = {
     .comment_line = "```",
     .fields = &spl_fields,
     .render_seed = spl_render,
+    .render_default = spl_render_default,
 };

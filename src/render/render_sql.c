@@ -266,10 +266,206 @@ static int sql_render(render_job *job)
     return 0;
 }
 
+/* ---- The default profile ---- */
+
+static const char *const sql_default_notes[] = {
+    "Intervals use lag() over each device, process and destination ordered by time; "
+    "MedianSeconds and MadSeconds (median absolute deviation) are exact.",
+    "The table has no DNS events, so dynamic DNS matches connection names only and the "
+    "per-domain fast-flux count over DNS answers is not rendered.",
+    "Internal networks: IPv4 prefixes are compared as numbers; IPv6 prefixes are not "
+    "tested, so IPv6 destinations are kept.",
+    "No time filter: the query reads the whole table.",
+    NULL,
+};
+
+/* Writes a predicate that is true when ip4 (a BIGINT or NULL) lies in one of the prefixes. */
+static void sql_ipv4_ranges(render_job *job, const render_strings *prefixes)
+{
+    render_buf *b = job->out;
+    size_t written = 0;
+
+    rb_put(b, "coalesce(");
+    for (size_t i = 0; i < prefixes->n; i++) {
+        uint32_t first, last;
+        if (render_ipv4_prefix(prefixes->items[i], &first, &last) < 0)
+            continue;
+        rb_printf(b, "%sip4 BETWEEN %lu AND %lu", written++ ? " OR " : "", (unsigned long)first,
+                  (unsigned long)last);
+    }
+    if (!written)
+        rb_put(b, "false");
+    rb_put(b, ", false)");
+}
+
+static int sql_zone_match(render_job *job, const char *column, const render_strings *zones)
+{
+    if (zones->n == 0) {
+        rb_put(job->out, "false");
+        return 0;
+    }
+    render_buf re = {0};
+    render_zone_regex(job, &re, zones, REGEX_PORTABLE, REGEX_LOWERCASE);
+    rb_printf(job->out, "regexp_matches(lower(%s), ", column);
+    int rc = re.failed ? -1 : render_quote(job, job->out, QUOTE_SQL, re.data);
+    rb_free(&re);
+    rb_put(job->out, ")");
+    return rc;
+}
+
+static int sql_default_rows(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    rb_put(b, "WITH events AS (\n"
+              "    SELECT \"Timestamp\", epoch_ns(\"Timestamp\") AS ts_ns,\n"
+              "        coalesce(DeviceId, '') AS DeviceId, coalesce(DeviceName, '') AS DeviceName,\n"
+              "        ActionType, coalesce(RemoteIP, '') AS RemoteIP, coalesce(RemoteUrl, '') AS "
+              "RemoteUrl,\n"
+              "        coalesce(InitiatingProcessFileName, '') AS Process,\n"
+              "        CASE WHEN regexp_full_match(coalesce(RemoteIP, ''),\n"
+              "            '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\\.){3}"
+              "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])')\n"
+              "        THEN CAST(split_part(RemoteIP, '.', 1) AS BIGINT) * 16777216\n"
+              "            + CAST(split_part(RemoteIP, '.', 2) AS BIGINT) * 65536\n"
+              "            + CAST(split_part(RemoteIP, '.', 3) AS BIGINT) * 256\n"
+              "            + CAST(split_part(RemoteIP, '.', 4) AS BIGINT)\n"
+              "        END AS ip4\n");
+    rb_printf(b, "    FROM %s\n),\n", render_source(job));
+    rb_put(b, "connections AS (\n"
+              "    SELECT * FROM events\n"
+              "    WHERE ActionType IN ('ConnectionSuccess', 'ConnectionAttempt', 'ConnectionFailed')\n"
+              "        AND RemoteIP <> ''\n"
+              "        AND NOT ");
+    sql_ipv4_ranges(job, &d->internal_v4);
+    rb_put(b, "\n        AND NOT ");
+    sql_ipv4_ranges(job, &d->allow_prefixes);
+    if (d->allow_addresses.n) { /* NOT IN (NULL) would drop every row */
+        rb_put(b, "\n        AND RemoteIP NOT IN (");
+        if (sql_string_list(job, (const char *const *)d->allow_addresses.items,
+                            d->allow_addresses.n, false) < 0)
+            return -1;
+        rb_put(b, ")");
+    }
+    rb_put(b, "\n        AND NOT ");
+    if (sql_zone_match(job, "RemoteUrl", &d->allow_domains) < 0)
+        return -1;
+    rb_put(b, "\n),\n");
+    return 0;
+}
+
+static void sql_default_beaconing(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    rb_put(b, "intervals AS (\n"
+              "    SELECT *, (ts_ns - lag(ts_ns) OVER (PARTITION BY DeviceId, Process, RemoteIP, "
+              "RemoteUrl\n"
+              "        ORDER BY ts_ns)) / 1e9 AS interval_s\n"
+              "    FROM connections\n"
+              "),\n"
+              "beats AS (\n"
+              "    -- Connections within burst_window of the one before form one beat.\n"
+              "    SELECT *, median(interval_s) OVER (PARTITION BY DeviceId, Process, RemoteIP, "
+              "RemoteUrl) AS median_s\n"
+              "    FROM intervals\n");
+    rb_printf(b, "    WHERE interval_s IS NULL OR interval_s >= %.3f\n),\n",
+              (double)d->burst_window_ns / 1e9);
+    rb_put(b, "beacons AS (\n"
+              "    SELECT max(\"Timestamp\") AS \"Timestamp\", DeviceName, Process, RemoteIP, RemoteUrl,\n"
+              "        'Beaconing' AS AlertType, count(*) AS \"Count\",\n"
+              "        count(*) FILTER (WHERE ActionType = 'ConnectionFailed') AS FailedCount,\n"
+              "        (max(ts_ns) - min(ts_ns)) / 1e9 AS SpanSeconds,\n"
+              "        any_value(median_s) AS MedianSeconds,\n"
+              "        median(abs(interval_s - median_s)) AS MadSeconds,\n"
+              "        avg(interval_s) AS MeanSeconds, stddev_samp(interval_s) AS StdevSeconds\n"
+              "    FROM beats\n"
+              "    GROUP BY DeviceId, DeviceName, Process, RemoteIP, RemoteUrl\n");
+    rb_printf(b, "    HAVING count(*) >= %lld\n", (long long)d->beacon_min_connections);
+    rb_printf(b, "        AND count(*) FILTER (WHERE ActionType = 'ConnectionFailed') <= %.6g * "
+                 "count(*)\n",
+              d->max_failed_share);
+    rb_printf(b, "        AND any_value(median_s) BETWEEN %.3f AND %.3f\n),\n",
+              (double)d->min_period_ns / 1e9, (double)d->max_period_ns / 1e9);
+}
+
+static int sql_default_others(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    rb_put(b, "dynamic_dns AS (\n"
+              "    SELECT max(\"Timestamp\") AS \"Timestamp\", DeviceName, Process, any_value(RemoteIP) "
+              "AS RemoteIP,\n"
+              "        RemoteUrl, 'DynamicDNS' AS AlertType, count(*) AS \"Count\"\n"
+              "    FROM connections\n"
+              "    WHERE ");
+    if (sql_zone_match(job, "RemoteUrl", d->has_ddns ? &d->zones : &(render_strings){0}) < 0)
+        return -1;
+    rb_put(b, "\n    GROUP BY DeviceName, Process, RemoteUrl\n),\n"
+              "fan_out AS (\n"
+              "    SELECT CAST(time_bucket(INTERVAL 1 HOUR, CAST(\"Timestamp\" AS TIMESTAMP)) AS "
+              "TIMESTAMP_NS) AS \"Timestamp\",\n"
+              "        DeviceName, Process, '' AS RemoteIP, min(RemoteUrl) AS RemoteUrl,\n"
+              "        'FastFluxFanOut' AS AlertType, count(*) AS \"Count\",\n"
+              "        count(DISTINCT RemoteIP) AS UniqueIPs,\n"
+              "        lower(Process) IN (");
+    if (sql_string_list(job, (const char *const *)d->fanout_known_good.items,
+                        d->fanout_known_good.n, true) < 0)
+        return -1;
+    rb_put(b, ") AS KnownGood\n"
+              "    FROM connections\n"
+              "    GROUP BY DeviceId, DeviceName, Process, time_bucket(INTERVAL 1 HOUR, CAST(\"Timestamp\" "
+              "AS TIMESTAMP))\n");
+    rb_printf(b, "    HAVING count(DISTINCT RemoteIP) >= %lld AND count(*) >= %lld\n),\n",
+              d->has_flux ? (long long)d->fanout_min_addresses : INT64_MAX,
+              (long long)d->fanout_min_connections);
+    rb_put(b, "intel AS (\n"
+              "    SELECT max(\"Timestamp\") AS \"Timestamp\", DeviceName, Process, RemoteIP, "
+              "RemoteUrl,\n"
+              "        'ThreatIntel' AS AlertType, count(*) AS \"Count\"\n"
+              "    FROM connections\n"
+              "    WHERE RemoteIP IN (");
+    if (sql_string_list(job, (const char *const *)d->intel_addresses.items, d->intel_addresses.n,
+                        false) < 0)
+        return -1;
+    rb_put(b, ")\n        OR ");
+    sql_ipv4_ranges(job, &d->intel_prefixes);
+    rb_put(b, "\n        OR ");
+    if (sql_zone_match(job, "RemoteUrl", &d->intel_domains) < 0)
+        return -1;
+    rb_put(b, "\n    GROUP BY DeviceName, Process, RemoteIP, RemoteUrl\n)\n");
+    return 0;
+}
+
+static int sql_render_default(render_job *job)
+{
+    const render_default *d = &job->params->def;
+    render_buf *b = job->out;
+
+    render_default_header(job, "--", sql_default_notes);
+    if (sql_default_rows(job, d) < 0)
+        return -1;
+    sql_default_beaconing(job, d);
+    if (sql_default_others(job, d) < 0)
+        return -1;
+    rb_put(b, "SELECT \"Timestamp\", DeviceName, Process, RemoteIP, RemoteUrl, AlertType, \"Count\",\n"
+              "    SpanSeconds, MedianSeconds, MadSeconds, MeanSeconds, StdevSeconds,\n"
+              "    NULL AS UniqueIPs, NULL AS KnownGood\n"
+              "FROM beacons\n");
+    if (!d->has_beacon)
+        rb_put(b, "WHERE false\n");
+    rb_put(b, "UNION ALL BY NAME SELECT * FROM dynamic_dns\n"
+              "UNION ALL BY NAME SELECT * FROM fan_out\n"
+              "UNION ALL BY NAME SELECT * FROM intel\n"
+              "ORDER BY \"Timestamp\" DESC, AlertType, DeviceName, Process, RemoteIP, RemoteUrl\n");
+    return 0;
+}
+
 const render_target render_target_sql = {
     .name = "sql",
     .title = "DuckDB SQL over a DeviceNetworkEvents table (the parity check)",
     .comment_line = "--",
     .fields = &sql_fields,
     .render_seed = sql_render,
+    .render_default = sql_render_default,
 };
