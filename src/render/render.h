@@ -290,6 +290,14 @@ void render_regex_literals(render_job *job, render_buf *b, const char *const *it
 void render_zone_regex(render_job *job, render_buf *b, const render_strings *zones,
                        enum render_regex_dialect dialect, unsigned flags);
 
+/* Writes render_zone_regex()'s regex as one string literal of the given style. */
+int render_zone_literal(render_job *job, const render_strings *zones,
+                        enum render_regex_dialect dialect, unsigned flags, enum render_quote style);
+
+/* Writes each item as a string literal, with separator between them. */
+int render_quoted_list(render_job *job, const render_strings *items, enum render_quote style,
+                       const char *separator);
+
 /*
  * Maps Defender ActionTypes onto sources that only know the direction of a
  * connection (Sysmon's Initiated, ECS network.direction): success and

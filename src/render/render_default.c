@@ -270,6 +270,28 @@ void render_zone_regex(render_job *job, render_buf *b, const render_strings *zon
         rb_putc(b, '$');
 }
 
+int render_zone_literal(render_job *job, const render_strings *zones,
+                        enum render_regex_dialect dialect, unsigned flags, enum render_quote style)
+{
+    render_buf re = {0};
+    render_zone_regex(job, &re, zones, dialect, flags);
+    int rc = re.failed ? -1 : render_quote(job, job->out, style, re.data);
+    rb_free(&re);
+    return rc;
+}
+
+int render_quoted_list(render_job *job, const render_strings *items, enum render_quote style,
+                       const char *separator)
+{
+    for (size_t i = 0; i < items->n; i++) {
+        if (i)
+            rb_put(job->out, separator);
+        if (render_quote(job, job->out, style, items->items[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 void render_default_header(render_job *job, const char *prefix, const char *const *notes)
 {
     const render_default *d = &job->params->def;

@@ -210,10 +210,187 @@ static int esql_render(render_job *job)
     return 0;
 }
 
+/* ---- The default profile ---- */
+
+static const char *const esql_default_notes[] = {
+    "ES|QL has no union, so each detector is its own query.",
+    "ES|QL has no window function such as lag or streamstats, so beaconing keeps the count "
+    "and span per device, process and destination and drops the interval statistics and the "
+    "min_period to max_period range.",
+    "ECS network events record no failed connections, so max_failed_share is not tested.",
+    "Internal networks: CIDR_MATCH over the profile's IPv4 and IPv6 prefixes.",
+    "COUNT_DISTINCT is approximate (HyperLogLog++); infrahunt counts exactly.",
+    "Zone and domain lists are Lucene regular expressions, matched by RLIKE against the whole "
+    "lowercased name.",
+    "No time filter: the request's time range applies.",
+    NULL,
+};
+
+/* Writes CIDR_MATCH(field, "p1", "p2", ...) over both prefix lists, or false for none. */
+static int esql_cidrs(render_job *job, const char *field, const render_strings *a,
+                      const render_strings *b)
+{
+    if (a->n + (b ? b->n : 0) == 0) {
+        rb_put(job->out, "false");
+        return 0;
+    }
+    rb_printf(job->out, "CIDR_MATCH(%s, ", field);
+    for (size_t i = 0; i < a->n; i++) {
+        /* A bare address becomes a one-address prefix. */
+        char prefix[96];
+        const char *item = a->items[i];
+        if (!strchr(item, '/')) {
+            snprintf(prefix, sizeof(prefix), "%.80s/%d", item, strchr(item, ':') ? 128 : 32);
+            item = prefix;
+        }
+        if (i)
+            rb_put(job->out, ", ");
+        if (render_quote(job, job->out, QUOTE_C_DOUBLE_NO_U, item) < 0)
+            return -1;
+    }
+    if (b && b->n) {
+        if (a->n)
+            rb_put(job->out, ", ");
+        if (render_quoted_list(job, b, QUOTE_C_DOUBLE_NO_U, ", ") < 0)
+            return -1;
+    }
+    rb_put(job->out, ")");
+    return 0;
+}
+
+/* Writes name RLIKE "zones", or false for none. */
+static int esql_zones(render_job *job, const char *name, const render_strings *zones)
+{
+    if (zones->n == 0) {
+        rb_put(job->out, "false");
+        return 0;
+    }
+    rb_printf(job->out, "%s RLIKE ", name);
+    return render_zone_literal(job, zones, REGEX_LUCENE, REGEX_LOWERCASE, QUOTE_C_DOUBLE_NO_U);
+}
+
+/* Writes FROM and the filters for external outbound connections, with Process and Name set. */
+static int esql_connections(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    rb_printf(b, "FROM %s\n| WHERE event.category == \"network\"\n"
+                 "    AND network.direction IN (\"egress\", \"outbound\")\n"
+                 "    AND destination.ip IS NOT NULL\n    AND NOT ",
+              render_source(job));
+    if (esql_cidrs(job, "destination.ip", &d->internal_v4, &d->internal_v6) < 0)
+        return -1;
+    rb_put(b, "\n    AND NOT ");
+    if (esql_cidrs(job, "destination.ip", &d->allow_addresses, &d->allow_prefixes) < 0)
+        return -1;
+    rb_put(b, "\n| EVAL host.name = COALESCE(host.name, \"\"), Process = COALESCE(process.name, \"\"),\n"
+              "    Name = TO_LOWER(COALESCE(destination.domain, \"\"))\n| WHERE NOT ");
+    if (esql_zones(job, "Name", &d->allow_domains) < 0)
+        return -1;
+    rb_put(b, "\n");
+    return 0;
+}
+
+static int esql_default_parts(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    if (d->has_beacon) {
+        rb_put(b, "// Beaconing: count and span per device, process and destination\n");
+        if (esql_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "| STATS Count = COUNT(*), FirstSeen = MIN(@timestamp), LastSeen = MAX(@timestamp)\n"
+                  "    BY host.name, Process, destination.ip, Name\n");
+        rb_printf(b, "| WHERE Count >= %lld\n", (long long)d->beacon_min_connections);
+        rb_put(b, "| EVAL SpanSeconds = DATE_DIFF(\"seconds\", FirstSeen, LastSeen), AlertType = "
+                  "\"Beaconing\"\n"
+                  "| SORT Count DESC\n\n");
+    }
+    if (d->has_ddns) {
+        rb_put(b, "// Dynamic DNS: connection names under a provider zone\n");
+        if (esql_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "| WHERE ");
+        if (esql_zones(job, "Name", &d->zones) < 0)
+            return -1;
+        rb_put(b, "\n| STATS Count = COUNT(*), FirstSeen = MIN(@timestamp), LastSeen = MAX(@timestamp),\n"
+                  "    Addresses = VALUES(destination.ip) BY host.name, Process, Name\n"
+                  "| EVAL AlertType = \"DynamicDNS\", Source = \"connection\"\n"
+                  "| SORT Count DESC\n\n"
+                  "// Dynamic DNS: DNS query names under a provider zone\n");
+        rb_printf(b, "FROM %s\n| WHERE dns.question.name IS NOT NULL\n", render_source(job));
+        rb_put(b, "| EVAL host.name = COALESCE(host.name, \"\"), Process = COALESCE(process.name, \"\"),\n"
+                  "    Name = TO_LOWER(dns.question.name)\n| WHERE ");
+        if (esql_zones(job, "Name", &d->zones) < 0)
+            return -1;
+        rb_put(b, " AND NOT ");
+        if (esql_zones(job, "Name", &d->allow_domains) < 0)
+            return -1;
+        rb_put(b, "\n| STATS Count = COUNT(*), FirstSeen = MIN(@timestamp), LastSeen = MAX(@timestamp)\n"
+                  "    BY host.name, Process, Name\n"
+                  "| EVAL AlertType = \"DynamicDNS\", Source = \"DNS query\"\n"
+                  "| SORT Count DESC\n\n");
+    }
+    if (d->has_flux) {
+        rb_put(b, "// Fast flux: distinct addresses in the DNS answers of a domain\n");
+        rb_printf(b, "FROM %s\n| WHERE dns.question.name IS NOT NULL AND dns.resolved_ip IS NOT NULL\n",
+                  render_source(job));
+        rb_put(b, "| EVAL Name = TO_LOWER(dns.question.name)\n| WHERE NOT ");
+        if (esql_zones(job, "Name", &d->allow_domains) < 0)
+            return -1;
+        rb_put(b, "\n| MV_EXPAND dns.resolved_ip\n"
+                  "| STATS UniqueAddresses = COUNT_DISTINCT(dns.resolved_ip), Count = COUNT(*),\n"
+                  "    Addresses = VALUES(dns.resolved_ip), Devices = VALUES(host.name) BY Name\n");
+        rb_printf(b, "| WHERE UniqueAddresses >= %lld\n", (long long)d->flux_min_addresses);
+        rb_put(b, "| EVAL AlertType = \"FastFlux\", ServerPool = ");
+        if (esql_zones(job, "Name", &d->server_pools) < 0)
+            return -1;
+        rb_put(b, "\n| SORT UniqueAddresses DESC\n\n"
+                  "// Fast flux: distinct addresses per process and hour\n");
+        if (esql_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "| EVAL Hour = DATE_TRUNC(1 hour, @timestamp)\n"
+                  "| STATS UniqueIPs = COUNT_DISTINCT(destination.ip), Count = COUNT(*), Names = "
+                  "VALUES(Name)\n"
+                  "    BY host.name, Process, Hour\n");
+        rb_printf(b, "| WHERE UniqueIPs >= %lld AND Count >= %lld\n",
+                  (long long)d->fanout_min_addresses, (long long)d->fanout_min_connections);
+        rb_put(b, "| EVAL AlertType = \"FastFluxFanOut\", KnownGood = TO_LOWER(Process) IN (");
+        if (render_quoted_list(job, &d->fanout_known_good, QUOTE_C_DOUBLE_NO_U, ", ") < 0)
+            return -1;
+        if (d->fanout_known_good.n == 0)
+            rb_put(b, "\"\"");
+        rb_put(b, ")\n| SORT UniqueIPs DESC\n\n");
+    }
+    if (d->has_intel) {
+        rb_put(b, "// Threat intel: connections to a listed address, prefix or domain\n");
+        if (esql_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "| WHERE ");
+        if (esql_cidrs(job, "destination.ip", &d->intel_addresses, &d->intel_prefixes) < 0)
+            return -1;
+        rb_put(b, " OR ");
+        if (esql_zones(job, "Name", &d->intel_domains) < 0)
+            return -1;
+        rb_put(b, "\n| STATS Count = COUNT(*), FirstSeen = MIN(@timestamp), LastSeen = MAX(@timestamp)\n"
+                  "    BY host.name, Process, destination.ip, Name\n"
+                  "| EVAL AlertType = \"ThreatIntel\"\n"
+                  "| SORT Count DESC\n\n");
+    }
+    return 0;
+}
+
+static int esql_render_default(render_job *job)
+{
+    render_default_header(job, "//", esql_default_notes);
+    return esql_default_parts(job, &job->params->def);
+}
+
 const render_target render_target_esql = {
     .name = "esql",
     .title = "Elastic ES|QL over ECS network events",
     .comment_line = "//",
     .fields = &esql_fields,
     .render_seed = esql_render,
+    .render_default = esql_render_default,
 };
