@@ -316,7 +316,7 @@ void render_default_header(render_job *job, const char *prefix, const char *cons
                         "- Dynamic DNS: names equal to one of the %zu provider zones or ending in "
                         "a dot and one of them, over connection names%s.",
                         d->zones.n, f->dns_query ? " and DNS query names" : "");
-    if (d->has_flux && f->dns_answers)
+    if (d->has_flux && f->dns_answers && !job->target->flux_domain_gap)
         render_commentf(b, prefix,
                         "- Fast flux: domains whose DNS answers hold at least %lld distinct "
                         "addresses (min_addresses).",
@@ -367,6 +367,12 @@ void render_default_header(render_job *job, const char *prefix, const char *cons
                        "- The provider and shared tiers' scores and linked_bonus (a connection "
                        "that followed the lookup).");
     }
+    if (d->has_flux && job->target->flux_domain_gap)
+        render_commentf(b, prefix, "- The per-domain fast-flux count over DNS answers: %s.",
+                        job->target->flux_domain_gap);
+    else if (d->has_flux && !f->dns_answers)
+        render_comment(b, prefix,
+                       "- The per-domain fast-flux count: this source has no DNS answers.");
     if (d->has_flux)
         render_comment(b, prefix,
                        "- ASN features: operator counts (min_networks, fanout_min_networks), "

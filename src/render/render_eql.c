@@ -150,10 +150,147 @@ static int eql_render(render_job *job)
     return 0;
 }
 
+/* ---- The default profile ---- */
+
+static const char *const eql_default_notes[] = {
+    "EQL cannot aggregate, so each detector is its own query and returns events or sequences, "
+    "not counts, spans or interval statistics.",
+    "Beaconing is a sequence of min_connections connections with the same device, process and "
+    "destination within min_connections times max_period (maxspan, a sliding window).",
+    "The fan-out is a sequence of fanout_min_connections connections per device and process "
+    "within 1 hour; the distinct count of addresses is dropped, so a single busy address also "
+    "matches. fanout_known_good processes are not excluded, because scan down-ranks them.",
+    "Sequences are capped at 100 runs, EQL's maximum.",
+    "regex~ takes a Lucene regular expression, case-insensitive, that must match the whole "
+    "value.",
+    "ECS network events record no failed connections, so max_failed_share is not tested.",
+    NULL,
+};
+
+/* Writes cidrMatch(field, ...) over the lists (bare addresses as one-address prefixes). */
+static int eql_cidrs(render_job *job, const char *field, const render_strings *a,
+                     const render_strings *b)
+{
+    const render_strings *lists[] = {a, b};
+
+    if (a->n + (b ? b->n : 0) == 0) {
+        rb_put(job->out, "false");
+        return 0;
+    }
+    rb_printf(job->out, "cidrMatch(%s", field);
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; lists[k] && i < lists[k]->n; i++) {
+            char prefix[96];
+            const char *item = lists[k]->items[i];
+            if (!strchr(item, '/')) {
+                snprintf(prefix, sizeof(prefix), "%.80s/%d", item, strchr(item, ':') ? 128 : 32);
+                item = prefix;
+            }
+            rb_put(job->out, ", ");
+            if (render_quote(job, job->out, QUOTE_C_DOUBLE_NO_U, item) < 0)
+                return -1;
+        }
+    }
+    rb_put(job->out, ")");
+    return 0;
+}
+
+static int eql_zones(render_job *job, const char *field, const render_strings *zones)
+{
+    if (zones->n == 0) {
+        rb_put(job->out, "false");
+        return 0;
+    }
+    rb_printf(job->out, "%s regex~ ", field);
+    return render_zone_literal(job, zones, REGEX_LUCENE, 0, QUOTE_C_DOUBLE_NO_U);
+}
+
+/* Writes the event query for external outbound connections. */
+static int eql_connections(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    rb_put(b, "network where network.direction in (\"egress\", \"outbound\")\n"
+              "    and destination.ip != null\n    and not ");
+    if (eql_cidrs(job, "destination.ip", &d->internal_v4, &d->internal_v6) < 0)
+        return -1;
+    if (d->allow_addresses.n + d->allow_prefixes.n) {
+        rb_put(b, "\n    and not ");
+        if (eql_cidrs(job, "destination.ip", &d->allow_addresses, &d->allow_prefixes) < 0)
+            return -1;
+    }
+    if (d->allow_domains.n) {
+        rb_put(b, "\n    and not ");
+        return eql_zones(job, "destination.domain", &d->allow_domains);
+    }
+    return 0;
+}
+
+static int eql_default_parts(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+    char span[64];
+
+    if (d->has_beacon) {
+        render_duration(d->max_period_ns * d->beacon_min_connections, span, sizeof(span));
+        rb_put(b, "// Beaconing\n");
+        rb_printf(b, "sequence by host.id, process.name, destination.ip, destination.domain "
+                     "with maxspan=%s\n  [",
+                  span);
+        if (eql_connections(job, d) < 0)
+            return -1;
+        rb_printf(b, "] with runs=%lld\n\n", (long long)eql_runs(d->beacon_min_connections));
+    }
+    if (d->has_ddns) {
+        rb_put(b, "// Dynamic DNS: connection names under a provider zone\n");
+        if (eql_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "\n    and ");
+        if (eql_zones(job, "destination.domain", &d->zones) < 0)
+            return -1;
+        rb_put(b, "\n\n// Dynamic DNS: DNS query names under a provider zone\n"
+                  "network where dns.question.name != null\n    and ");
+        if (eql_zones(job, "dns.question.name", &d->zones) < 0)
+            return -1;
+        rb_put(b, "\n    and not ");
+        if (eql_zones(job, "dns.question.name", &d->allow_domains) < 0)
+            return -1;
+        rb_put(b, "\n\n");
+    }
+    if (d->has_flux) {
+        rb_put(b, "// Fast-flux fan-out\n"
+                  "sequence by host.id, process.name with maxspan=1h\n  [");
+        if (eql_connections(job, d) < 0)
+            return -1;
+        rb_printf(b, "] with runs=%lld\n\n", (long long)eql_runs(d->fanout_min_connections));
+    }
+    if (d->has_intel) {
+        rb_put(b, "// Threat intel\n");
+        if (eql_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "\n    and (");
+        if (eql_cidrs(job, "destination.ip", &d->intel_addresses, &d->intel_prefixes) < 0)
+            return -1;
+        rb_put(b, " or ");
+        if (eql_zones(job, "destination.domain", &d->intel_domains) < 0)
+            return -1;
+        rb_put(b, ")\n\n");
+    }
+    return 0;
+}
+
+static int eql_render_default(render_job *job)
+{
+    render_default_header(job, "//", eql_default_notes);
+    return eql_default_parts(job, &job->params->def);
+}
+
 const render_target render_target_eql = {
     .name = "eql",
     .title = "Elastic EQL over ECS network events",
     .comment_line = "//",
     .fields = &eql_fields,
     .render_seed = eql_render,
+    .render_default = eql_render_default,
+    .flux_domain_gap = "EQL cannot count distinct values",
 };

@@ -228,10 +228,232 @@ static int sigma_render(render_job *job)
     return 0;
 }
 
+/* ---- The default profile ---- */
+
+static const char *const sigma_default_notes[] = {
+    "Sigma has no interval statistics: beaconing is an event_count correlation per device, "
+    "image and destination over min_connections times max_period, the longest series of "
+    "min_connections beats that scan would score.",
+    "Images are matched and grouped by full path; scan compares file names.",
+    "The fan-out is a temporal correlation of a value_count rule (distinct DestinationIp) and "
+    "an event_count rule per device and image over 1 hour. fanout_known_good images are not "
+    "excluded, because scan down-ranks them and Sigma cannot flag them.",
+    "Sysmon logs no failed connections, so max_failed_share is not tested.",
+    "Correlation timespans may be sliding or fixed, depending on the backend; distinct counts "
+    "are exact or estimated, depending on the backend.",
+    NULL,
+};
+
+/* Writes a list item per string, each escaped, with prefix before the value (such as "."). */
+static int sigma_values(render_job *job, const char *indent, const char *prefix,
+                        const render_strings *items)
+{
+    for (size_t i = 0; i < items->n; i++) {
+        rb_printf(job->out, "%s- ", indent);
+        if (sigma_value(job, prefix, items->items[i]) < 0)
+            return -1;
+        rb_put(job->out, "\n");
+    }
+    return 0;
+}
+
+/* Writes each address as a one-address prefix for the cidr modifier. */
+static int sigma_addresses(render_job *job, const render_strings *addresses)
+{
+    for (size_t i = 0; i < addresses->n; i++) {
+        char prefix[96];
+        const char *a = addresses->items[i];
+        snprintf(prefix, sizeof(prefix), "%.80s/%d", a, strchr(a, ':') ? 128 : 32);
+        rb_put(job->out, "            - ");
+        if (render_quote(job, job->out, QUOTE_YAML, prefix) < 0)
+            return -1;
+        rb_put(job->out, "\n");
+    }
+    return 0;
+}
+
+/* Writes detection items NAME_suffix and NAME_exact that match the zones on label boundaries. */
+static int sigma_zone_items(render_job *job, const char *name, const char *field,
+                            const render_strings *zones)
+{
+    rb_printf(job->out, "    %s_suffix:\n        %s|endswith:\n", name, field);
+    if (sigma_values(job, "            ", ".", zones) < 0)
+        return -1;
+    rb_printf(job->out, "    %s_exact:\n        %s:\n", name, field);
+    return sigma_values(job, "            ", "", zones);
+}
+
+/* Writes the filters that every default connection rule has, and returns the condition's tail. */
+static int sigma_default_filters(render_job *job, const render_default *d, render_buf *condition)
+{
+    render_buf *b = job->out;
+
+    rb_put(b, "    filter_internal:\n        DestinationIp|cidr:\n");
+    if (sigma_values(job, "            ", "", &d->internal_v4) < 0 ||
+        sigma_values(job, "            ", "", &d->internal_v6) < 0)
+        return -1;
+    rb_put(condition, " and not filter_internal");
+    if (d->allow_addresses.n + d->allow_prefixes.n) {
+        rb_put(b, "    filter_allow_address:\n        DestinationIp|cidr:\n");
+        if (sigma_addresses(job, &d->allow_addresses) < 0 ||
+            sigma_values(job, "            ", "", &d->allow_prefixes) < 0)
+            return -1;
+        rb_put(condition, " and not filter_allow_address");
+    }
+    if (d->allow_domains.n) {
+        if (sigma_zone_items(job, "filter_allow_domain", "DestinationHostname", &d->allow_domains) < 0)
+            return -1;
+        rb_put(condition, " and not 1 of filter_allow_domain_*");
+    }
+    return 0;
+}
+
+static int sigma_default_connection_rule(render_job *job, const render_default *d,
+                                         const char *title, const char *name,
+                                         const char *zone_field, const render_strings *zones)
+{
+    render_buf condition = {0};
+
+    sigma_head(job, title, name, zones != NULL);
+    rb_put(job->out, "logsource:\n    category: network_connection\n    product: windows\n"
+                     "detection:\n    selection:\n        Initiated: \"true\"\n");
+    rb_put(&condition, "selection");
+    if (zones && sigma_zone_items(job, "zone", zone_field, zones) < 0) {
+        rb_free(&condition);
+        return -1;
+    }
+    if (zones)
+        rb_put(&condition, " and 1 of zone_*");
+    int rc = sigma_default_filters(job, d, &condition);
+    if (rc == 0)
+        rb_printf(job->out, "    condition: %s\n", condition.failed ? "" : condition.data);
+    rb_free(&condition);
+    if (zones)
+        rb_put(job->out, "falsepositives:\n    - VPN clients and remote access tools that use "
+                         "dynamic DNS names\nlevel: medium\n");
+    else
+        rb_put(job->out, "generate: false\n");
+    return rc;
+}
+
+static int sigma_default_beaconing(render_job *job, const render_default *d)
+{
+    if (sigma_default_connection_rule(job, d, "Outbound connection to an external address",
+                                      "infrahunt_default_beacon_connection", NULL, NULL) < 0)
+        return -1;
+    sigma_correlation(job, "Repeated connections from one image to one destination",
+                      "infrahunt_default_beaconing", "event_count",
+                      "        - infrahunt_default_beacon_connection\n",
+                      "        - ComputerName\n        - Image\n        - DestinationIp\n"
+                      "        - DestinationHostname\n",
+                      d->max_period_ns * d->beacon_min_connections, NULL, d->beacon_min_connections,
+                      true);
+    return 0;
+}
+
+static int sigma_default_ddns(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    if (d->zones.n == 0)
+        return 0; /* a Sigma selection cannot be empty */
+    if (sigma_default_connection_rule(job, d, "Connection to a dynamic DNS provider zone",
+                                      "infrahunt_default_dynamic_dns_connection",
+                                      "DestinationHostname", &d->zones) < 0)
+        return -1;
+    sigma_head(job, "DNS query for a name in a dynamic DNS provider zone",
+               "infrahunt_default_dynamic_dns_query", true);
+    rb_put(b, "logsource:\n    category: dns_query\n    product: windows\ndetection:\n");
+    if (sigma_zone_items(job, "zone", "QueryName", &d->zones) < 0)
+        return -1;
+    const char *condition = "1 of zone_*";
+    if (d->allow_domains.n) {
+        if (sigma_zone_items(job, "filter_allow_domain", "QueryName", &d->allow_domains) < 0)
+            return -1;
+        condition = "1 of zone_* and not 1 of filter_allow_domain_*";
+    }
+    rb_printf(b, "    condition: %s\n", condition);
+    rb_put(b, "falsepositives:\n    - VPN clients and remote access tools that use dynamic DNS "
+              "names\nlevel: medium\n");
+    return 0;
+}
+
+static int sigma_default_fan_out(render_job *job, const render_default *d)
+{
+    const char *rule = "        - infrahunt_default_fan_out_connection\n";
+    const char *group = "        - ComputerName\n        - Image\n";
+    const int64_t hour = INT64_C(3600000000000);
+
+    if (sigma_default_connection_rule(job, d, "Outbound connection to an external address",
+                                      "infrahunt_default_fan_out_connection", NULL, NULL) < 0)
+        return -1;
+    sigma_correlation(job, "Many distinct addresses from one image", "infrahunt_default_fan_out_ips",
+                      "value_count", rule, group, hour, "DestinationIp", d->fanout_min_addresses,
+                      false);
+    sigma_correlation(job, "Many connections from one image", "infrahunt_default_fan_out_count",
+                      "event_count", rule, group, hour, NULL, d->fanout_min_connections, false);
+    sigma_correlation(job, "Fast-flux fan-out from one image", "infrahunt_default_fan_out",
+                      "temporal",
+                      "        - infrahunt_default_fan_out_ips\n"
+                      "        - infrahunt_default_fan_out_count\n",
+                      group, hour, NULL, -1, true);
+    return 0;
+}
+
+static int sigma_default_intel(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+    render_buf condition = {0};
+
+    if (d->intel_addresses.n + d->intel_prefixes.n + d->intel_domains.n == 0)
+        return 0; /* a Sigma selection cannot be empty */
+    sigma_head(job, "Connection to a threat intel indicator", "infrahunt_default_threat_intel", true);
+    rb_put(b, "logsource:\n    category: network_connection\n    product: windows\ndetection:\n");
+    rb_put(&condition, "(");
+    if (d->intel_addresses.n + d->intel_prefixes.n) {
+        rb_put(b, "    intel_address:\n        DestinationIp|cidr:\n");
+        if (sigma_addresses(job, &d->intel_addresses) < 0 ||
+            sigma_values(job, "            ", "", &d->intel_prefixes) < 0)
+            return -1;
+        rb_put(&condition, "intel_address");
+    }
+    if (d->intel_domains.n) {
+        if (sigma_zone_items(job, "intel_domain", "DestinationHostname", &d->intel_domains) < 0)
+            return -1;
+        rb_put(&condition, condition.len > 1 ? " or 1 of intel_domain_*" : "1 of intel_domain_*");
+    }
+    rb_put(&condition, ")");
+    /* The internal and allowlist filters; the allowlist overrides intel, as in scan. */
+    rb_put(b, "    selection:\n        Initiated: \"true\"\n");
+    rb_put(&condition, " and selection");
+    int rc = sigma_default_filters(job, d, &condition);
+    if (rc == 0)
+        rb_printf(b, "    condition: %s\n", condition.failed ? "" : condition.data);
+    rb_free(&condition);
+    rb_put(b, "level: high\n");
+    return rc;
+}
+
+static int sigma_render_default(render_job *job)
+{
+    const render_default *d = &job->params->def;
+
+    render_default_header(job, "#", sigma_default_notes);
+    if ((d->has_beacon && sigma_default_beaconing(job, d) < 0) ||
+        (d->has_ddns && sigma_default_ddns(job, d) < 0) ||
+        (d->has_flux && sigma_default_fan_out(job, d) < 0) ||
+        (d->has_intel && sigma_default_intel(job, d) < 0))
+        return -1;
+    return 0;
+}
+
 const render_target render_target_sigma = {
     .name = "sigma",
     .title = "Sigma detection and correlation rules (specification 2.0), network_connection",
     .comment_line = "#",
     .fields = &sigma_fields,
     .render_seed = sigma_render,
+    .render_default = sigma_render_default,
+    .flux_domain_gap = "QueryResults holds all answers of a query in one string, so a "
+                       "value_count would count distinct answer sets, not addresses",
 };
