@@ -174,10 +174,168 @@ static int aql_render(render_job *job)
     return 0;
 }
 
+/* ---- The default profile ---- */
+
+static const char *const aql_default_notes[] = {
+    "AQL has no union or window function, so each detector is its own query, and beaconing "
+    "keeps the count and span per device, image and destination without interval statistics.",
+    "Sysmon logs no failed connections, so max_failed_share is not tested.",
+    "Internal networks: INCIDR over the profile's IPv4 prefixes; IPv6 destinations are kept.",
+    "DISTINCTCOUNT is a HyperLogLog+ estimate; infrahunt counts exactly.",
+    "Images are grouped by full path; scan compares file names.",
+    "The custom properties \"EventID\", \"Initiated\", \"DestinationHostname\", \"Image\" and "
+    "\"QueryName\" must exist under these names.",
+    "No LAST clause: the search's time range applies.",
+    NULL,
+};
+
+static void aql_default_open(render_job *job, const char *part)
+{
+    render_buf *b = job->out;
+    rb_put(b, "SELECT\n/*\n");
+    render_commentf(b, "  ", "%s", part);
+    render_default_header(job, "  ", aql_default_notes);
+    rb_put(b, "*/");
+}
+
+/* Writes AND NOT INCIDR(...) per IPv4 prefix or bare address of the lists. */
+static int aql_not_incidr(render_job *job, const render_strings *a, const render_strings *b)
+{
+    const render_strings *lists[] = {a, b};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < lists[k]->n; i++) {
+            char prefix[96];
+            const char *item = lists[k]->items[i];
+            if (strchr(item, ':'))
+                continue;
+            if (!strchr(item, '/')) {
+                snprintf(prefix, sizeof(prefix), "%.80s/32", item);
+                item = prefix;
+            }
+            rb_put(job->out, "\n    AND NOT INCIDR(");
+            if (render_quote(job, job->out, QUOTE_SQL, item) < 0)
+                return -1;
+            rb_put(job->out, ", destinationip)");
+        }
+    }
+    return 0;
+}
+
+/* Writes FIELD IMATCHES 'zones' (a whole-value Java regex), or 1 = 0 for none. */
+static int aql_zones(render_job *job, const char *field, const render_strings *zones)
+{
+    if (zones->n == 0) {
+        rb_put(job->out, "1 = 0");
+        return 0;
+    }
+    rb_printf(job->out, "%s IMATCHES ", field);
+    return render_zone_literal(job, zones, REGEX_PORTABLE, REGEX_LOWERCASE | REGEX_HEX_QUOTES,
+                               QUOTE_SQL);
+}
+
+static int aql_connections(render_job *job, const render_default *d)
+{
+    rb_put(job->out, "FROM events\nWHERE \"EventID\" = '3' AND \"Initiated\" = 'true'");
+    if (aql_not_incidr(job, &d->internal_v4, &d->internal_v6) < 0 ||
+        aql_not_incidr(job, &d->allow_addresses, &d->allow_prefixes) < 0)
+        return -1;
+    if (d->allow_domains.n) {
+        rb_put(job->out, "\n    AND NOT ");
+        return aql_zones(job, "\"DestinationHostname\"", &d->allow_domains);
+    }
+    return 0;
+}
+
+static int aql_default_parts(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    if (d->has_beacon) {
+        aql_default_open(job, "Beaconing: count and span per device, image and destination");
+        rb_put(b, "    MAX(devicetime) AS \"Timestamp\", LOGSOURCENAME(logsourceid) AS DeviceName,\n"
+                  "    \"Image\" AS Process, destinationip AS RemoteIP, \"DestinationHostname\" AS "
+                  "RemoteUrl,\n"
+                  "    'Beaconing' AS AlertType, COUNT(*) AS ConnectionCount,\n"
+                  "    MIN(devicetime) AS FirstSeen, MAX(devicetime) AS LastSeen\n");
+        if (aql_connections(job, d) < 0)
+            return -1;
+        rb_printf(b, "\nGROUP BY logsourceid, \"Image\", destinationip, \"DestinationHostname\"\n"
+                     "HAVING ConnectionCount >= %lld\n"
+                     "ORDER BY ConnectionCount DESC\n\n",
+                  (long long)d->beacon_min_connections);
+    }
+    if (d->has_ddns) {
+        aql_default_open(job, "Dynamic DNS: connection names under a provider zone");
+        rb_put(b, "    MAX(devicetime) AS \"Timestamp\", LOGSOURCENAME(logsourceid) AS DeviceName,\n"
+                  "    \"Image\" AS Process, FIRST(destinationip) AS RemoteIP,\n"
+                  "    \"DestinationHostname\" AS RemoteUrl, 'DynamicDNS' AS AlertType, COUNT(*) AS "
+                  "ConnectionCount\n");
+        if (aql_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "\n    AND ");
+        if (aql_zones(job, "\"DestinationHostname\"", &d->zones) < 0)
+            return -1;
+        rb_put(b, "\nGROUP BY logsourceid, \"Image\", \"DestinationHostname\"\n\n");
+        aql_default_open(job, "Dynamic DNS: DNS query names under a provider zone");
+        rb_put(b, "    MAX(devicetime) AS \"Timestamp\", LOGSOURCENAME(logsourceid) AS DeviceName,\n"
+                  "    \"Image\" AS Process, \"QueryName\" AS RemoteUrl, 'DynamicDNS' AS AlertType,\n"
+                  "    COUNT(*) AS QueryCount\n"
+                  "FROM events\nWHERE \"EventID\" = '22'\n    AND ");
+        if (aql_zones(job, "\"QueryName\"", &d->zones) < 0)
+            return -1;
+        if (d->allow_domains.n) {
+            rb_put(b, "\n    AND NOT ");
+            if (aql_zones(job, "\"QueryName\"", &d->allow_domains) < 0)
+                return -1;
+        }
+        rb_put(b, "\nGROUP BY logsourceid, \"Image\", \"QueryName\"\n\n");
+    }
+    if (d->has_flux) {
+        aql_default_open(job, "Fast-flux fan-out: distinct addresses per device, image and hour");
+        rb_put(b, "    LONG(devicetime / 3600000) * 3600000 AS \"Timestamp\", LOGSOURCENAME(logsourceid) "
+                  "AS DeviceName,\n"
+                  "    \"Image\" AS Process, FIRST(\"DestinationHostname\") AS RemoteUrl,\n"
+                  "    'FastFluxFanOut' AS AlertType, COUNT(*) AS ConnectionCount,\n"
+                  "    DISTINCTCOUNT(destinationip) AS UniqueIPs\n");
+        if (aql_connections(job, d) < 0)
+            return -1;
+        rb_printf(b, "\nGROUP BY logsourceid, \"Image\", \"Timestamp\"\n"
+                     "HAVING UniqueIPs >= %lld AND ConnectionCount >= %lld\n"
+                     "ORDER BY \"Timestamp\" DESC\n\n",
+                  (long long)d->fanout_min_addresses, (long long)d->fanout_min_connections);
+    }
+    if (d->has_intel && d->intel_addresses.n + d->intel_prefixes.n + d->intel_domains.n) {
+        aql_default_open(job, "Threat intel: connections to a listed address, prefix or domain");
+        rb_put(b, "    MAX(devicetime) AS \"Timestamp\", LOGSOURCENAME(logsourceid) AS DeviceName,\n"
+                  "    \"Image\" AS Process, destinationip AS RemoteIP, \"DestinationHostname\" AS "
+                  "RemoteUrl,\n"
+                  "    'ThreatIntel' AS AlertType, COUNT(*) AS ConnectionCount\n");
+        if (aql_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "\n    AND (NOT (1 = 1");
+        /* NOT (1 = 1 AND NOT a AND NOT b) is a OR b. */
+        if (aql_not_incidr(job, &d->intel_addresses, &d->intel_prefixes) < 0)
+            return -1;
+        rb_put(b, ") OR ");
+        if (aql_zones(job, "\"DestinationHostname\"", &d->intel_domains) < 0)
+            return -1;
+        rb_put(b, ")\nGROUP BY logsourceid, \"Image\", destinationip, \"DestinationHostname\"\n\n");
+    }
+    return 0;
+}
+
+static int aql_render_default(render_job *job)
+{
+    return aql_default_parts(job, &job->params->def);
+}
+
 const render_target render_target_aql = {
     .name = "aql",
     .title = "IBM QRadar AQL over Sysmon events from the Windows DSM",
     .comment_line = "/* */",
     .fields = &aql_fields,
     .render_seed = aql_render,
+    .render_default = aql_render_default,
+    .flux_domain_gap = "Sysmon's QueryResults holds all answers of a query in one string, and "
+                       "AQL cannot split it into addresses to count",
 };
