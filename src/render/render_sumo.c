@@ -172,10 +172,157 @@ static int sumo_render(render_job *job)
     return 0;
 }
 
+/* ---- The default profile ---- */
+
+static const char *const sumo_default_notes[] = {
+    "Sumo has no union, so each detector is its own search.",
+    "Beaconing keeps the count and span per device, process and destination; the interval "
+    "statistics are not rendered for Sumo.",
+    "Internal networks: ipv4ToNumber() compared with the profile's IPv4 prefixes as numbers. "
+    "IPv6 destinations are dropped, as in the seed searches.",
+    "Threat intel matches listed domains only; intel addresses and prefixes are not rendered "
+    "for Sumo.",
+    "Regexes run through parse regex nodrop and a test of the extracted field; the engine is "
+    "Java's.",
+    "Every network record counts as an outbound connection, and failed connections are not "
+    "told apart, so max_failed_share is not tested. NOTE: field names were not checked "
+    "against a live tenant.",
+    "The search time range applies.",
+    NULL,
+};
+
+/* Writes "| where !(...)" over the IPv4 prefixes and addresses of the lists, if any. */
+static void sumo_not_in_ranges(render_job *job, const render_strings *a, const render_strings *b)
+{
+    const render_strings *lists[] = {a, b};
+    size_t written = 0;
+
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < lists[k]->n; i++) {
+            char prefix[96];
+            const char *item = lists[k]->items[i];
+            uint32_t first, last;
+            if (!strchr(item, '/')) {
+                snprintf(prefix, sizeof(prefix), "%.80s/32", item);
+                item = prefix;
+            }
+            if (render_ipv4_prefix(item, &first, &last) < 0)
+                continue;
+            rb_printf(job->out, "%s(IpNumber >= %lu and IpNumber <= %lu)",
+                      written++ ? " or " : "| where !(", (unsigned long)first, (unsigned long)last);
+        }
+    }
+    if (written)
+        rb_put(job->out, ")\n");
+}
+
+/* Writes a parse regex nodrop that sets name when field matches a zone, then a test of it. */
+static int sumo_zone_test(render_job *job, const char *field, const char *name,
+                          const render_strings *zones, bool keep_matches)
+{
+    if (zones->n == 0) {
+        if (keep_matches)
+            rb_put(job->out, "| where false\n");
+        return 0;
+    }
+    render_buf re = {0};
+    render_zone_regex(job, &re, zones, REGEX_PORTABLE, REGEX_LOWERCASE);
+    int rc = sumo_parse(job, field, name, &re, true);
+    rb_free(&re);
+    if (rc < 0)
+        return -1;
+    rb_printf(job->out, keep_matches ? "| where !isBlank(%s)\n" : "| where isBlank(%s)\n", name);
+    return 0;
+}
+
+static int sumo_connections(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    rb_printf(b, "_index=%s\n", render_source(job));
+    rb_put(b, "| where isValidIP(dstDevice_ip) and !isValidIPv6(dstDevice_ip)\n"
+              "| ipv4ToNumber(dstDevice_ip) as IpNumber\n");
+    sumo_not_in_ranges(job, &d->internal_v4, &d->allow_prefixes);
+    sumo_not_in_ranges(job, &d->allow_addresses, &(render_strings){0});
+    rb_put(b, "| if(isNull(baseImage), \"\", baseImage) as Process\n"
+              "| toLowerCase(if(isNull(dstDevice_hostname), \"\", dstDevice_hostname)) as Name\n");
+    return sumo_zone_test(job, "Name", "allowed", &d->allow_domains, false);
+}
+
+static int sumo_default_parts(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    if (d->has_beacon) {
+        rb_put(b, "// Beaconing: count and span per device, process and destination\n");
+        if (sumo_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "| count as ConnectionCount, min(_messagetime) as FirstSeen, max(_messagetime) as "
+                  "LastSeen\n"
+                  "    by device_hostname, Process, dstDevice_ip, Name\n");
+        rb_printf(b, "| where ConnectionCount >= %lld\n", (long long)d->beacon_min_connections);
+        rb_put(b, "| (LastSeen - FirstSeen) / 1000 as SpanSeconds\n"
+                  "| \"Beaconing\" as AlertType\n"
+                  "| sort by ConnectionCount\n\n");
+    }
+    if (d->has_ddns) {
+        rb_put(b, "// Dynamic DNS: connection names under a provider zone\n");
+        if (sumo_connections(job, d) < 0 ||
+            sumo_zone_test(job, "Name", "zone_match", &d->zones, true) < 0)
+            return -1;
+        rb_put(b, "| count as ConnectionCount by device_hostname, Process, Name\n"
+                  "| \"DynamicDNS\" as AlertType\n"
+                  "| sort by ConnectionCount\n\n"
+                  "// Dynamic DNS: DNS query names under a provider zone\n");
+        rb_printf(b, "_index=%s\n", render_source(job));
+        rb_put(b, "| where !isBlank(dns_query)\n"
+                  "| toLowerCase(dns_query) as Name\n"
+                  "| if(isNull(baseImage), \"\", baseImage) as Process\n");
+        if (sumo_zone_test(job, "Name", "zone_match", &d->zones, true) < 0 ||
+            sumo_zone_test(job, "Name", "allowed", &d->allow_domains, false) < 0)
+            return -1;
+        rb_put(b, "| count as QueryCount by device_hostname, Process, Name\n"
+                  "| \"DynamicDNS\" as AlertType\n"
+                  "| sort by QueryCount\n\n");
+    }
+    if (d->has_flux) {
+        rb_put(b, "// Fast-flux fan-out: distinct addresses per device, process and hour\n");
+        if (sumo_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "| timeslice 1h\n"
+                  "| count_distinct(dstDevice_ip) as UniqueIPs, count as ConnectionCount\n"
+                  "    by device_hostname, Process, _timeslice\n");
+        rb_printf(b, "| where UniqueIPs >= %lld and ConnectionCount >= %lld\n",
+                  (long long)d->fanout_min_addresses, (long long)d->fanout_min_connections);
+        rb_put(b, "| \"FastFluxFanOut\" as AlertType\n"
+                  "| sort by UniqueIPs\n\n");
+    }
+    if (d->has_intel && d->intel_domains.n) {
+        /* NOTE: intel addresses and prefixes are not rendered for Sumo; only domains are. */
+        rb_put(b, "// Threat intel: connections to a listed domain\n");
+        if (sumo_connections(job, d) < 0 ||
+            sumo_zone_test(job, "Name", "intel_match", &d->intel_domains, true) < 0)
+            return -1;
+        rb_put(b, "| count as ConnectionCount by device_hostname, Process, dstDevice_ip, Name\n"
+                  "| \"ThreatIntel\" as AlertType\n"
+                  "| sort by ConnectionCount\n\n");
+    }
+    return 0;
+}
+
+static int sumo_render_default(render_job *job)
+{
+    render_default_header(job, "//", sumo_default_notes);
+    return sumo_default_parts(job, &job->params->def);
+}
+
 const render_target render_target_sumo = {
     .name = "sumo",
     .title = "Sumo Logic search over Cloud SIEM network records",
     .comment_line = "//",
     .fields = &sumo_fields,
     .render_seed = sumo_render,
+    .render_default = sumo_render_default,
+    .flux_domain_gap = "dns_reply is one string per record, and the search does not split it "
+                       "into addresses",
 };
