@@ -175,10 +175,161 @@ static int yaral_render(render_job *job)
     return 0;
 }
 
+/* ---- The default profile ---- */
+
+static const char *const yaral_default_notes[] = {
+    "A rule's match window is at most 48 hours, so beaconing and dynamic DNS are counted per "
+    "48-hour hop window, which overlap; scan reads the whole input.",
+    "Beaconing keeps the count and span per device, process and destination; YARA-L has no "
+    "interval statistics.",
+    "Internal networks: net.ip_in_range_cidr() over the profile's IPv4 and IPv6 prefixes.",
+    "Fast flux counts distinct network.dns.answers.data values, which include the names of "
+    "CNAME answers.",
+    "The rules do not tell failed connections apart, so max_failed_share is not tested.",
+    "Processes are full paths; scan compares file names. Regexes run on RE2 with nocase.",
+    "Threat intel matches listed domains only; intel addresses and prefixes are not rendered "
+    "for YARA-L.",
+    NULL,
+};
+
+/* Writes one "not net.ip_in_range_cidr(...)" line per prefix or address of the lists. */
+static int yaral_not_in(render_job *job, const render_strings *a, const render_strings *b)
+{
+    const render_strings *lists[] = {a, b};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < lists[k]->n; i++) {
+            char prefix[96];
+            const char *item = lists[k]->items[i];
+            if (!strchr(item, '/')) {
+                snprintf(prefix, sizeof(prefix), "%.80s/%d", item, strchr(item, ':') ? 128 : 32);
+                item = prefix;
+            }
+            rb_put(job->out, "        not net.ip_in_range_cidr($e.target.ip, ");
+            if (render_quote(job, job->out, QUOTE_C_DOUBLE_NO_U, item) < 0)
+                return -1;
+            rb_put(job->out, ")\n");
+        }
+    }
+    return 0;
+}
+
+/* Writes "[not ]FIELD = /zones/ nocase" on its own line. */
+static void yaral_zones(render_job *job, const char *field, const render_strings *zones, bool negate)
+{
+    rb_printf(job->out, "        %s%s = /", negate ? "not " : "", field);
+    render_zone_regex(job, job->out, zones, REGEX_PORTABLE, REGEX_LOWERCASE);
+    rb_put(job->out, "/ nocase\n");
+}
+
+static int yaral_connections(render_job *job, const render_default *d)
+{
+    rb_put(job->out, "        $e.metadata.event_type = \"NETWORK_CONNECTION\"\n"
+                     "        $e.network.direction = \"OUTBOUND\"\n"
+                     "        $e.target.ip != \"\"\n");
+    if (yaral_not_in(job, &d->internal_v4, &d->internal_v6) < 0 ||
+        yaral_not_in(job, &d->allow_addresses, &d->allow_prefixes) < 0)
+        return -1;
+    if (d->allow_domains.n)
+        yaral_zones(job, "$e.target.hostname", &d->allow_domains, true);
+    return 0;
+}
+
+static int yaral_default_parts(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    if (d->has_beacon) {
+        yaral_meta(b, "infrahunt_default_beaconing",
+                   "Beaconing: count and span per device, process and destination");
+        if (yaral_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "        $e.principal.hostname = $device\n"
+                  "        $e.principal.process.file.full_path = $process\n"
+                  "        $e.target.ip = $remote_ip\n"
+                  "        $e.target.hostname = $remote_url\n"
+                  "    match:\n        $device, $process, $remote_ip, $remote_url over 48h\n"
+                  "    outcome:\n"
+                  "        $connection_count = count($e.metadata.id)\n"
+                  "        $span_seconds = max($e.metadata.event_timestamp.seconds) - "
+                  "min($e.metadata.event_timestamp.seconds)\n");
+        rb_printf(b, "    condition:\n        $e and $connection_count >= %lld\n}\n\n",
+                  (long long)d->beacon_min_connections);
+    }
+    if (d->has_ddns && d->zones.n) {
+        yaral_meta(b, "infrahunt_default_dynamic_dns_connection",
+                   "Dynamic DNS: connection names under a provider zone");
+        if (yaral_connections(job, d) < 0)
+            return -1;
+        yaral_zones(job, "$e.target.hostname", &d->zones, false);
+        rb_put(b, "        $e.target.hostname = $remote_url\n"
+                  "    match:\n        $remote_url over 48h\n"
+                  "    outcome:\n"
+                  "        $connection_count = count($e.metadata.id)\n"
+                  "        $devices = array_distinct($e.principal.hostname)\n"
+                  "    condition:\n        $e\n}\n\n");
+        yaral_meta(b, "infrahunt_default_dynamic_dns_query",
+                   "Dynamic DNS: DNS query names under a provider zone");
+        rb_put(b, "        $e.metadata.event_type = \"NETWORK_DNS\"\n");
+        yaral_zones(job, "$e.network.dns.questions.name", &d->zones, false);
+        if (d->allow_domains.n)
+            yaral_zones(job, "$e.network.dns.questions.name", &d->allow_domains, true);
+        rb_put(b, "        $e.network.dns.questions.name = $name\n"
+                  "    match:\n        $name over 48h\n"
+                  "    outcome:\n"
+                  "        $query_count = count($e.metadata.id)\n"
+                  "        $devices = array_distinct($e.principal.hostname)\n"
+                  "    condition:\n        $e\n}\n\n");
+    }
+    if (d->has_flux) {
+        yaral_meta(b, "infrahunt_default_fast_flux",
+                   "Fast flux: distinct addresses in the DNS answers of a domain");
+        rb_put(b, "        $e.metadata.event_type = \"NETWORK_DNS\"\n"
+                  "        $e.network.dns.answers.data != \"\"\n");
+        if (d->allow_domains.n)
+            yaral_zones(job, "$e.network.dns.questions.name", &d->allow_domains, true);
+        rb_put(b, "        $e.network.dns.questions.name = $name\n"
+                  "    match:\n        $name over 48h\n"
+                  "    outcome:\n"
+                  "        $unique_addresses = count_distinct($e.network.dns.answers.data)\n"
+                  "        $devices = array_distinct($e.principal.hostname)\n");
+        rb_printf(b, "    condition:\n        $e and $unique_addresses >= %lld\n}\n\n",
+                  (long long)d->flux_min_addresses);
+        yaral_meta(b, "infrahunt_default_fan_out",
+                   "Fast-flux fan-out: distinct addresses per device, process and hour");
+        if (yaral_connections(job, d) < 0)
+            return -1;
+        rb_put(b, "        $e.principal.hostname = $device\n"
+                  "        $e.principal.process.file.full_path = $process\n"
+                  "    match:\n        $device, $process over 1h\n"
+                  "    outcome:\n"
+                  "        $connection_count = count($e.metadata.id)\n"
+                  "        $unique_ips = count_distinct($e.target.ip)\n");
+        rb_printf(b, "    condition:\n        $e and $unique_ips >= %lld and $connection_count >= "
+                     "%lld\n}\n\n",
+                  (long long)d->fanout_min_addresses, (long long)d->fanout_min_connections);
+    }
+    if (d->has_intel && d->intel_domains.n) {
+        /* NOTE: intel addresses and prefixes are not rendered for YARA-L; only domains are. */
+        yaral_meta(b, "infrahunt_default_threat_intel", "Threat intel: connections to a listed domain");
+        if (yaral_connections(job, d) < 0)
+            return -1;
+        yaral_zones(job, "$e.target.hostname", &d->intel_domains, false);
+        rb_put(b, "    condition:\n        $e\n}\n\n");
+    }
+    return 0;
+}
+
+static int yaral_render_default(render_job *job)
+{
+    render_default_header(job, "//", yaral_default_notes);
+    return yaral_default_parts(job, &job->params->def);
+}
+
 const render_target render_target_yaral = {
     .name = "yaral",
     .title = "Google SecOps YARA-L 2.0 rules over UDM network events",
     .comment_line = "//",
     .fields = &yaral_fields,
     .render_seed = yaral_render,
+    .render_default = yaral_render_default,
 };
