@@ -292,6 +292,12 @@ int render_quoted_list(render_job *job, const render_strings *items, enum render
     return 0;
 }
 
+/* Field map entries in brackets, such as "(none: ...)", describe a field the source lacks. */
+static bool has_field(const char *field)
+{
+    return field && field[0] != '(';
+}
+
 void render_default_header(render_job *job, const char *prefix, const char *const *notes)
 {
     const render_default *d = &job->params->def;
@@ -314,8 +320,11 @@ void render_default_header(render_job *job, const char *prefix, const char *cons
     if (d->has_ddns)
         render_commentf(b, prefix,
                         "- Dynamic DNS: names equal to one of the %zu provider zones or ending in "
-                        "a dot and one of them, over connection names%s.",
-                        d->zones.n, f->dns_query ? " and DNS query names" : "");
+                        "a dot and one of them, over %s.",
+                        d->zones.n,
+                        !has_field(f->remote_url) ? "DNS query names"
+                        : f->dns_query            ? "connection names and DNS query names"
+                                                  : "connection names");
     if (d->has_flux && f->dns_answers && !job->target->flux_domain_gap)
         render_commentf(b, prefix,
                         "- Fast flux: domains whose DNS answers hold at least %lld distinct "
@@ -324,8 +333,9 @@ void render_default_header(render_job *job, const char *prefix, const char *cons
     if (d->has_flux)
         render_commentf(b, prefix,
                         "- Fan-out: processes that reach at least %lld distinct addresses in at "
-                        "least %lld connections in one hour; fanout_known_good processes are "
-                        "flagged in KnownGood, not dropped, because scan down-ranks them.",
+                        "least %lld connections in one hour. fanout_known_good processes are "
+                        "kept, because scan down-ranks them; the target notes say whether a "
+                        "KnownGood column flags them.",
                         (long long)d->fanout_min_addresses, (long long)d->fanout_min_connections);
     if (d->has_intel)
         render_commentf(b, prefix,

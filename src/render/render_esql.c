@@ -223,6 +223,7 @@ static const char *const esql_default_notes[] = {
     "Zone and domain lists are Lucene regular expressions, matched by RLIKE against the whole "
     "lowercased name.",
     "No time filter: the request's time range applies.",
+    "The fan-out's KnownGood column is true for fanout_known_good processes.",
     NULL,
 };
 

@@ -216,6 +216,7 @@ static const char *const kql_default_notes[] = {
     "DNS answers: IPv4 addresses are taken from DnsQueryResult with a regex, so IPv6 answers "
     "are not counted.",
     "No time filter: the portal's time range applies.",
+    "The fan-out's KnownGood column is true for fanout_known_good processes.",
     NULL,
 };
 
@@ -261,8 +262,8 @@ static int kql_default_parameters(render_job *job, const render_default *d)
               "    | where isnotempty(RemoteIP)\n"
               "    | where not(coalesce(ipv4_is_in_any_range(RemoteIP, InternalV4), false))\n"
               "        and not(coalesce(ipv6_is_in_any_range(RemoteIP, InternalV6), false))\n"
-              "    | where RemoteIP !in (AllowAddresses) and not(ipv4_is_in_any_range(RemoteIP, "
-              "AllowPrefixes))\n"
+              "    | where RemoteIP !in (AllowAddresses)\n"
+              "        and not(coalesce(ipv4_is_in_any_range(RemoteIP, AllowPrefixes), false))\n"
               "    | where not(RemoteUrl matches regex AllowDomains)\n"
               "    | extend Process = InitiatingProcessFileName;\n");
     return 0;

@@ -147,10 +147,136 @@ static int logscale_render(render_job *job)
     return 0;
 }
 
+/* ---- The default profile ---- */
+
+static const char *const logscale_default_notes[] = {
+    "Each detector is its own query. groupBy() asks for limit=max; groups past the cluster's "
+    "GroupMaxLimit are dropped.",
+    "NetworkConnectIP4 has no remote name and records IPv4 only, so beaconing groups by device, "
+    "process and address, IPv6 destinations are not seen, and dynamic DNS reads DnsRequest "
+    "events: it flags name lookups, not connections.",
+    "Beaconing keeps the count and span; the interval statistics are not rendered for "
+    "LogScale.",
+    "Internal networks: cidr() over the profile's IPv4 prefixes.",
+    "Process names come from join() with ProcessRollup2, which is bounded by join()'s limits.",
+    "count(distinct=true) is an estimate on large sets; infrahunt counts exactly.",
+    "Failed connections are not told apart, so max_failed_share is not tested.",
+    "Threat intel matches addresses and IPv4 prefixes only; intel domains are not rendered for "
+    "LogScale, whose connection events carry no names.",
+    "The search time range applies.",
+    NULL,
+};
+
+/* Writes a list of quoted IPv4 prefixes (addresses become /32) for cidr(subnet=[...]). */
+static size_t logscale_subnets(render_job *job, render_buf *b, const render_strings *a,
+                               const render_strings *c)
+{
+    const render_strings *lists[] = {a, c};
+    size_t written = 0;
+
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < lists[k]->n; i++) {
+            char prefix[96];
+            const char *item = lists[k]->items[i];
+            if (strchr(item, ':'))
+                continue;
+            if (!strchr(item, '/')) {
+                snprintf(prefix, sizeof(prefix), "%.80s/32", item);
+                item = prefix;
+            }
+            if (written++)
+                rb_put(b, ", ");
+            render_quote(job, b, QUOTE_C_DOUBLE_NO_U, item);
+        }
+    }
+    return written;
+}
+
+static void logscale_not_cidr(render_job *job, const render_strings *a, const render_strings *c)
+{
+    render_buf list = {0};
+    if (logscale_subnets(job, &list, a, c) && !list.failed)
+        rb_printf(job->out, "| !cidr(RemoteAddressIP4, subnet=[%s])\n", list.data);
+    rb_free(&list);
+}
+
+static void logscale_connections(render_job *job, const render_default *d)
+{
+    rb_put(job->out, "#event_simpleName=NetworkConnectIP4\n");
+    logscale_not_cidr(job, &d->internal_v4, &d->internal_v6);
+    logscale_not_cidr(job, &d->allow_addresses, &d->allow_prefixes);
+    rb_put(job->out, logscale_join);
+}
+
+static void logscale_default_parts(render_job *job, const render_default *d)
+{
+    render_buf *b = job->out;
+
+    if (d->has_beacon) {
+        rb_put(b, "// Beaconing: count and span per device, process and address\n");
+        logscale_connections(job, d);
+        rb_put(b, "| groupBy([aid, ComputerName, Process, RemoteAddressIP4], "
+                  "function=[count(as=ConnectionCount),\n"
+                  "    min(@timestamp, as=FirstSeen), max(@timestamp, as=LastSeen)], limit=max)\n");
+        rb_printf(b, "| test(ConnectionCount >= %lld)\n", (long long)d->beacon_min_connections);
+        rb_put(b, "| SpanSeconds := (LastSeen - FirstSeen) / 1000\n"
+                  "| AlertType := \"Beaconing\"\n"
+                  "| sort(ConnectionCount, order=desc, limit=max)\n\n");
+    }
+    if (d->has_ddns && d->zones.n) {
+        rb_put(b, "// Dynamic DNS: DNS query names under a provider zone\n"
+                  "#event_simpleName=DnsRequest\n| DomainName = /");
+        render_zone_regex(job, b, &d->zones, REGEX_PORTABLE, REGEX_LOWERCASE);
+        rb_put(b, "/i\n");
+        if (d->allow_domains.n) {
+            rb_put(b, "| DomainName != /");
+            render_zone_regex(job, b, &d->allow_domains, REGEX_PORTABLE, REGEX_LOWERCASE);
+            rb_put(b, "/i\n");
+        }
+        rb_put(b, "| groupBy([aid, ComputerName, DomainName], function=[count(as=QueryCount),\n"
+                  "    min(@timestamp, as=FirstSeen), max(@timestamp, as=LastSeen)], limit=max)\n"
+                  "| AlertType := \"DynamicDNS\"\n"
+                  "| sort(QueryCount, order=desc, limit=max)\n\n");
+    }
+    if (d->has_flux) {
+        rb_put(b, "// Fast-flux fan-out: distinct addresses per device, process and hour\n");
+        logscale_connections(job, d);
+        rb_put(b, "| Hour := math:floor(@timestamp / 3600000) * 3600000\n"
+                  "| groupBy([aid, ComputerName, Process, Hour], "
+                  "function=[count(RemoteAddressIP4, distinct=true, as=UniqueIPs),\n"
+                  "    count(as=ConnectionCount)], limit=max)\n");
+        rb_printf(b, "| test(UniqueIPs >= %lld)\n| test(ConnectionCount >= %lld)\n",
+                  (long long)d->fanout_min_addresses, (long long)d->fanout_min_connections);
+        rb_put(b, "| AlertType := \"FastFluxFanOut\"\n"
+                  "| sort(UniqueIPs, order=desc, limit=max)\n\n");
+    }
+    render_buf intel = {0};
+    if (d->has_intel && logscale_subnets(job, &intel, &d->intel_addresses, &d->intel_prefixes) &&
+        !intel.failed) {
+        rb_put(b, "// Threat intel: connections to a listed address or prefix\n");
+        logscale_connections(job, d);
+        rb_printf(b, "| cidr(RemoteAddressIP4, subnet=[%s])\n", intel.data);
+        rb_put(b, "| groupBy([aid, ComputerName, Process, RemoteAddressIP4], "
+                  "function=[count(as=ConnectionCount)], limit=max)\n"
+                  "| AlertType := \"ThreatIntel\"\n\n");
+    }
+    rb_free(&intel);
+}
+
+static int logscale_render_default(render_job *job)
+{
+    render_default_header(job, "//", logscale_default_notes);
+    logscale_default_parts(job, &job->params->def);
+    return 0;
+}
+
 const render_target render_target_logscale = {
     .name = "logscale",
     .title = "CrowdStrike Falcon LogScale (CQL) over NetworkConnectIP4 and DnsRequest events",
     .comment_line = "//",
     .fields = &logscale_fields,
     .render_seed = logscale_render,
+    .render_default = logscale_render_default,
+    .flux_domain_gap = "IP4Records holds all addresses of an answer in one string, and the "
+                       "query does not split it",
 };

@@ -246,6 +246,7 @@ static const char *const spl_default_notes[] = {
     "DNS answers: IPv4 addresses are taken from QueryResults with rex, so IPv6 answers are "
     "not counted.",
     "No time range in the searches: the time picker applies.",
+    "The fan-out's KnownGood column is true for fanout_known_good processes.",
     NULL,
 };
 

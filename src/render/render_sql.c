@@ -276,6 +276,7 @@ static const char *const sql_default_notes[] = {
     "Internal networks: IPv4 prefixes are compared as numbers; IPv6 prefixes are not "
     "tested, so IPv6 destinations are kept.",
     "No time filter: the query reads the whole table.",
+    "The fan-out's KnownGood column is true for fanout_known_good processes.",
     NULL,
 };
 

@@ -55,7 +55,7 @@ printf '  beacon:\n    min_score: 3\n' >>"$tmp/extra.yaml"
 expect "unknown detector is skipped" 0 "detector 'beacon' has no renderer" --target kql --profile "$tmp/extra.yaml"
 grep -q "Not rendered: detector 'beacon'" "$tmp/out" || { echo "FAIL skipped detector named in the header"; failed=$((failed + 1)); }
 
-printf 'name: other\ndetectors:\n  beacon:\n    min_score: 3\n' >"$tmp/none.yaml"
+printf 'name: other\ndetectors:\n  combine: {severity: {high: 80}}\n' >"$tmp/none.yaml"
 expect "no renderable detector" 2 "no detector that export can render" --target kql --profile "$tmp/none.yaml"
 
 expect "failed action for sysmon" 2 "ConnectionFailed" --target sigma --profile "$DIR/profiles/failed-action.yaml"
@@ -63,16 +63,13 @@ expect "failed action for sysmon" 2 "ConnectionFailed" --target sigma --profile 
 expect "-o writes the file" 0 "" --target sql -o "$tmp/q.sql"
 grep -q "beacon_rows" "$tmp/q.sql" || { echo "FAIL -o file content"; failed=$((failed + 1)); }
 
-if "$BIN" export --target kql --profile default >"$tmp/out" 2>"$tmp/err"; then
-    echo "ok   default profile renders"
-    passed=$((passed + 1))
-elif grep -qE "no detector that export can render|unknown profile|not found" "$tmp/err"; then
-    echo "ok   default profile: $(head -1 "$tmp/err")"
-    passed=$((passed + 1))
-else
-    echo "FAIL default profile: $(head -3 "$tmp/err")"
-    failed=$((failed + 1))
-fi
+for target in kql spl esql eql aql sumo yaral logscale sigma sql; do
+    expect "default profile for $target" 0 "" --target "$target" --profile default
+    grep -q "and drops:" "$tmp/out" || {
+        echo "FAIL default profile for $target: header lacks what the query drops"
+        failed=$((failed + 1))
+    }
+done
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

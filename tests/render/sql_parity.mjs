@@ -86,6 +86,42 @@ async function checkFile(db, binary, name, path, query) {
     report(`sql parity: ${name}`, problems);
 }
 
+// Runs the default profile's SQL on a small table: one device beacons every
+// 59 or 61 seconds to a dynamic-DNS name, and chrome.exe reaches 12 addresses
+// within a minute. Checks the interval statistics, the zone match on label
+// boundaries, the fan-out and the internal-network filter.
+async function checkDefaultProfile(db, binary) {
+    const query = run(binary, ['export', '--target', 'sql', '--profile', 'default']);
+    const rows = [];
+    const row = (seconds, ip, url, process) => `(TIMESTAMP_NS '2024-01-01 00:00:00' + INTERVAL ${seconds} SECOND, `
+        + `'d1', 'host1', 'ConnectionSuccess', '${ip}', 443, '${url}', '${process}')`;
+    for (let i = 0; i < 20; i++) rows.push(row(i * 60 + (i % 2), '45.55.1.5', 'c2.duckdns.org', 'evil.exe'));
+    for (let i = 0; i < 12; i++) rows.push(row(i, `8.8.4.${i}`, 'x.example.com', 'chrome.exe'));
+    rows.push(row(0, '10.1.2.3', 'internal.duckdns.org', 'a.exe'));
+    rows.push(row(0, '45.55.1.6', 'notduckdns.org', 'b.exe'));
+    await db.run('DROP TABLE IF EXISTS DeviceNetworkEvents');
+    await db.run('CREATE TABLE DeviceNetworkEvents ("Timestamp" TIMESTAMP_NS, DeviceId VARCHAR, '
+        + 'DeviceName VARCHAR, ActionType VARCHAR, RemoteIP VARCHAR, RemotePort INTEGER, RemoteUrl VARCHAR, '
+        + 'InitiatingProcessFileName VARCHAR)');
+    await db.run(`INSERT INTO DeviceNetworkEvents VALUES ${rows.join(', ')}`);
+    const result = (await db.runAndReadAll(query)).getRowObjectsJS();
+    const find = (type) => result.filter((r) => r.AlertType === type);
+    const [beacon] = find('Beaconing');
+    const problems = [];
+    if (find('Beaconing').length !== 1) problems.push(`expected 1 Beaconing row, found ${find('Beaconing').length}`);
+    if (beacon && (beacon.MedianSeconds !== 61 || beacon.MadSeconds !== 0 || Number(beacon.Count) !== 20)) {
+        problems.push(`Beaconing: median ${beacon.MedianSeconds}, MAD ${beacon.MadSeconds}, count ${beacon.Count}; `
+            + 'expected 61, 0 and 20');
+    }
+    const names = find('DynamicDNS').map((r) => r.RemoteUrl);
+    if (names.join() !== 'c2.duckdns.org') problems.push(`DynamicDNS names: ${names.join()}; expected c2.duckdns.org`);
+    const fanOut = find('FastFluxFanOut');
+    if (fanOut.length !== 1 || Number(fanOut[0].UniqueIPs) !== 12 || fanOut[0].KnownGood !== true) {
+        problems.push(`FastFluxFanOut: ${JSON.stringify(fanOut, (k, v) => (typeof v === 'bigint' ? Number(v) : v))}`);
+    }
+    report('sql for the default profile on DuckDB', problems);
+}
+
 async function main() {
     const binary = resolve(process.argv[2] ?? 'build/infrahunt');
     const query = run(binary, ['export', '--target', 'sql', '--profile', 'seed']);
@@ -98,6 +134,7 @@ async function main() {
         const db = await openDatabase();
         await checkFile(db, binary, 'boundary cases', boundaries, query);
         await checkFile(db, binary, `${RANDOM_ROWS} random rows`, random, query);
+        await checkDefaultProfile(db, binary);
     } finally {
         rmSync(work, { recursive: true, force: true });
     }

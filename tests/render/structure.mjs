@@ -2,9 +2,9 @@
 // (SPL, ES|QL, EQL, AQL, Sumo, YARA-L, LogScale), written from each vendor's
 // syntax reference: comments, string and regex literals closed on their line,
 // brackets balanced outside literals, the commands and clauses each language
-// allows, and their order. Also compares each target's output for the seed
-// and hostile profiles with the golden files in golden/ (UPDATE_GOLDEN=1
-// rewrites them).
+// allows, and their order. Also compares each target's output for the seed,
+// hostile, default and default-lists profiles with the golden files in
+// golden/ (UPDATE_GOLDEN=1 rewrites them).
 //
 // Usage: node structure.mjs PATH-TO-INFRAHUNT
 // Prints one line per check and "N passed, N failed"; exit status 1 on failure.
@@ -153,32 +153,37 @@ function checkCommands(problems, what, commands, allowed) {
 }
 
 const LANGUAGE_RULES = {
-    spl(code) {
-        const problems = [];
-        const [main] = queries(code);
-        if (!main?.startsWith('index=')) problems.push('the search does not start with index=');
-        checkCommands(problems, 'spl', pipeCommands(code).filter((c) => c !== ''),
-            ['where', 'eval', 'fillnull', 'stats', 'rename', 'append', 'table', 'sort', 'bin']);
-        return problems;
-    },
-    esql(code) {
+    spl(code, text, count) {
         const problems = [];
         const list = queries(code);
-        if (list.length !== 3) problems.push(`expected 3 queries, found ${list.length}`);
+        // The seed search is one search with append subsearches; the default profile's are separate.
+        for (const q of count === 1 ? list.slice(0, 1) : list) {
+            if (!q.startsWith('index=')) problems.push(`a search starts with '${q.slice(0, 20)}', not index=`);
+        }
+        if (list.length !== count) problems.push(`expected ${count} searches, found ${list.length}`);
+        checkCommands(problems, 'spl', pipeCommands(code).filter((c) => c !== ''),
+            ['where', 'eval', 'fillnull', 'stats', 'rename', 'append', 'table', 'sort', 'bin',
+                'streamstats', 'eventstats', 'rex']);
+        return problems;
+    },
+    esql(code, text, count) {
+        const problems = [];
+        const list = queries(code);
+        if (list.length !== count) problems.push(`expected ${count} queries, found ${list.length}`);
         for (const q of list) {
             if (!q.startsWith('FROM ')) problems.push(`a query starts with '${q.slice(0, 20)}', not FROM`);
             const commands = pipeCommands(q);
-            checkCommands(problems, 'esql', commands, ['WHERE', 'EVAL', 'STATS', 'KEEP', 'RENAME', 'SORT', 'LIMIT', 'DROP']);
+            checkCommands(problems, 'esql', commands, ['WHERE', 'EVAL', 'STATS', 'KEEP', 'RENAME', 'SORT', 'LIMIT', 'DROP', 'MV_EXPAND']);
             if (commands.indexOf('KEEP') >= 0 && commands.indexOf('STATS') > commands.indexOf('KEEP')) {
                 problems.push('KEEP before STATS');
             }
         }
         return problems;
     },
-    eql(code) {
+    eql(code, text, count) {
         const problems = [];
         const list = queries(code);
-        if (list.length !== 3) problems.push(`expected 3 queries, found ${list.length}`);
+        if (list.length !== count) problems.push(`expected ${count} queries, found ${list.length}`);
         for (const q of list) {
             if (!/^(sequence by [\w.]+(, [\w.]+)* with maxspan=\d+(ms|s|m|h|d)\s*\[|network where )/.test(q)) {
                 problems.push(`a query starts with '${q.slice(0, 30)}', not a sequence or an event query`);
@@ -189,10 +194,10 @@ const LANGUAGE_RULES = {
         }
         return problems;
     },
-    aql(code, text) {
+    aql(code, text, count) {
         const problems = [];
         const list = queries(code);
-        if (list.length !== 3) problems.push(`expected 3 queries, found ${list.length}`);
+        if (list.length !== count) problems.push(`expected ${count} queries, found ${list.length}`);
         const clauses = ['SELECT', 'FROM', 'WHERE', 'GROUP BY', 'HAVING', 'ORDER BY', 'LAST'];
         for (const q of list) {
             let last = -1;
@@ -210,10 +215,10 @@ const LANGUAGE_RULES = {
         if (comments !== placed) problems.push('a comment outside a query body (not right after SELECT)');
         return problems;
     },
-    sumo(code) {
+    sumo(code, text, count) {
         const problems = [];
         const list = queries(code);
-        if (list.length !== 3) problems.push(`expected 3 queries, found ${list.length}`);
+        if (list.length !== count) problems.push(`expected ${count} queries, found ${list.length}`);
         for (const q of list) {
             if (!q.startsWith('_index=')) problems.push('a query does not start with _index=');
             for (const l of q.split('\n').filter((x) => x.trim().startsWith('|'))) {
@@ -227,10 +232,10 @@ const LANGUAGE_RULES = {
         }
         return problems;
     },
-    yaral(code) {
+    yaral(code, text, count) {
         const problems = [];
         const rules = [...code.matchAll(/rule (\w+) \{([\s\S]*?)\n\}/g)];
-        if (rules.length !== 3) problems.push(`expected 3 rules, found ${rules.length}`);
+        if (rules.length !== count) problems.push(`expected ${count} rules, found ${rules.length}`);
         const order = ['meta', 'events', 'match', 'outcome', 'condition', 'options'];
         for (const [, name, body] of rules) {
             const sections = [...body.matchAll(/^\s{4}(\w+):\s*$/gm)].map((m) => m[1]);
@@ -248,10 +253,10 @@ const LANGUAGE_RULES = {
         }
         return problems;
     },
-    logscale(code) {
+    logscale(code, text, count) {
         const problems = [];
         const list = queries(code);
-        if (list.length !== 3) problems.push(`expected 3 queries, found ${list.length}`);
+        if (list.length !== count) problems.push(`expected ${count} queries, found ${list.length}`);
         for (const q of list) {
             if (!q.startsWith('#event_simpleName=')) problems.push('a query does not start with #event_simpleName=');
             for (const l of q.split('\n').filter((x) => x.trim().startsWith('|'))) {
@@ -276,9 +281,18 @@ if (binary === undefined) {
     console.error('usage: node structure.mjs PATH-TO-INFRAHUNT');
     process.exit(2);
 }
-const profiles = [['seed', 'seed'], ['hostile', join(HERE, 'profiles', 'hostile.yaml')]];
+// Each profile with the number of queries (SPL searches, YARA-L rules) per target.
+const SEED_COUNTS = { spl: 1, esql: 3, eql: 3, aql: 3, sumo: 3, yaral: 3, logscale: 3 };
+const profiles = [
+    ['seed', 'seed', SEED_COUNTS],
+    ['hostile', join(HERE, 'profiles', 'hostile.yaml'), SEED_COUNTS],
+    // Without intel indicators, the targets that need one to write a query leave it out.
+    ['default', 'default', { spl: 6, esql: 6, eql: 5, aql: 4, sumo: 4, yaral: 5, logscale: 3 }],
+    ['default-lists', join(HERE, 'profiles', 'default-lists.yaml'),
+        { spl: 6, esql: 6, eql: 5, aql: 5, sumo: 5, yaral: 6, logscale: 4 }],
+];
 const targets = ['kql', 'spl', 'esql', 'eql', 'aql', 'sumo', 'yaral', 'logscale', 'sigma', 'sql'];
-for (const [label, profile] of profiles) {
+for (const [label, profile, counts] of profiles) {
     for (const target of targets) {
         const { text, error } = exportQuery(binary, target, profile);
         if (error) {
@@ -287,7 +301,7 @@ for (const [label, profile] of profiles) {
         }
         if (LEXERS[target]) {
             const { code, problems } = lex(text, LEXERS[target]);
-            if (problems.length === 0) problems.push(...LANGUAGE_RULES[target](code, text));
+            if (problems.length === 0) problems.push(...LANGUAGE_RULES[target](code, text, counts[target]));
             report(`${target} for ${label}: structure`, problems);
         }
         const golden = join(HERE, 'golden', `${label}.${target}`);
