@@ -13,7 +13,7 @@ if [ ! -d "$DIR/node_modules" ] || [ ! -d "$ROOT/tests/parity/node_modules" ]; t
     exit 1
 fi
 failed=0
-profiles="seed $DIR/profiles/hostile.yaml default $DIR/profiles/default-lists.yaml"
+profiles="seed $DIR/profiles/hostile.yaml"
 
 cd "$DIR" || exit 1
 # shellcheck disable=SC2086

@@ -79,7 +79,10 @@ if (binary === undefined) {
     console.error('usage: node sigma/check.mjs PATH-TO-INFRAHUNT PROFILE...');
     process.exit(2);
 }
-for (const profile of profiles) {
+// The default profile and its copy with intel lists are always checked, so
+// callers that pass only the seed profiles still cover the default renderer.
+const defaults = ['default', join(HERE, '..', 'profiles', 'default-lists.yaml')];
+for (const profile of [...profiles, ...defaults.filter((p) => !profiles.includes(p))]) {
     const result = spawnSync(binary, ['export', '--target', 'sigma', '--profile', profile], { encoding: 'utf8' });
     if (result.status !== 0) {
         report(`sigma for profile ${profile}`, [`exit status ${result.status}: ${result.stderr.trim()}`]);
