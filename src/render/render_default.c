@@ -1,8 +1,8 @@
 /*
- * The default profile's detectors as far as a query can express them: the
- * parameters read from the profile, the zone and indicator lists loaded from
- * their files, and the header that says what each query keeps and drops
- * relative to infrahunt scan.
+ * The default profile's detectors as far as a query can express them. This
+ * file reads their parameters and loads the zone and indicator lists. It also
+ * writes the header that says what each query keeps and drops relative to
+ * infrahunt scan.
  */
 #include "render.h"
 
@@ -125,8 +125,8 @@ static int add_indicator(profile *p, void *ctx, const char *s, size_t n)
             address = false;
     if (memchr(s, '/', n))
         return strings_add(p, l->prefixes, s, n);
-    /* A hex-only name such as "cafe.be" reads as an address here; a dot-less
-       or colon-less token cannot be an address. */
+    /* Digits and dots, or hex digits with colons, form an address; a name such as
+       "cafe.be" stays a domain. */
     if (address && (memchr(s, ':', n) || strspn(s, "0123456789.") == n))
         return strings_add(p, l->addresses, s, n);
     return strings_add(p, l->domains, s, n);
