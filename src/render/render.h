@@ -90,14 +90,13 @@ typedef struct render_default {
     int64_t max_timestamps;
     double max_failed_share;
     render_strings internal_v4, internal_v6; /* CIDR prefixes of internal_networks */
-    render_strings periodic_ports;           /* ports of periodic_services, "any/53" as "53" */
 
     /* ddns: provider zones, lowercased, from provider_lists */
     render_strings zones;
     size_t shared_zones; /* zones of shared_lists, counted but not rendered */
 
     /* flux */
-    int64_t flux_min_addresses, max_ttl;
+    int64_t flux_min_addresses;
     int64_t fanout_min_addresses, fanout_min_connections;
     render_strings fanout_known_good, server_pools;
 

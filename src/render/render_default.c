@@ -43,7 +43,7 @@ static void strings_free(render_strings *l)
 void render_default_free(render_default *d)
 {
     render_strings *lists[] = {
-        &d->internal_v4,     &d->internal_v6,    &d->periodic_ports,  &d->zones,
+        &d->internal_v4,     &d->internal_v6,    &d->zones,
         &d->fanout_known_good, &d->server_pools, &d->intel_addresses, &d->intel_domains,
         &d->intel_prefixes,  &d->allow_addresses, &d->allow_domains,  &d->allow_prefixes,
     };
@@ -134,7 +134,7 @@ static int add_indicator(profile *p, void *ctx, const char *s, size_t n)
 
 static int read_beacon(profile *p, profile_node *cfg, render_default *d)
 {
-    render_strings networks = {0}, services = {0};
+    render_strings networks = {0};
 
     if (profile_get_int(p, cfg, "min_connections", 2, INT64_MAX, &d->beacon_min_connections) < 0 ||
         profile_get_duration(p, cfg, "min_period", &d->min_period_ns) < 0 ||
@@ -142,10 +142,8 @@ static int read_beacon(profile *p, profile_node *cfg, render_default *d)
         profile_get_duration(p, cfg, "burst_window", &d->burst_window_ns) < 0 ||
         profile_get_int(p, cfg, "max_timestamps", 2, INT64_MAX, &d->max_timestamps) < 0 ||
         profile_get_double(p, cfg, "max_failed_share", &d->max_failed_share) < 0 ||
-        read_strings(p, cfg, "internal_networks", &networks) < 0 ||
-        read_strings(p, cfg, "periodic_services", &services) < 0) {
+        read_strings(p, cfg, "internal_networks", &networks) < 0) {
         strings_free(&networks);
-        strings_free(&services);
         return -1;
     }
     int rc = 0;
@@ -154,14 +152,7 @@ static int read_beacon(profile *p, profile_node *cfg, render_default *d)
         rc = strings_add(p, strchr(net, ':') ? &d->internal_v6 : &d->internal_v4, net,
                          strlen(net));
     }
-    /* "udp/123 NTP" and "any/53 DNS": the port after the slash. */
-    for (size_t i = 0; i < services.n && rc == 0; i++) {
-        const char *slash = strchr(services.items[i], '/');
-        if (slash)
-            rc = strings_add(p, &d->periodic_ports, slash + 1, strspn(slash + 1, "0123456789"));
-    }
     strings_free(&networks);
-    strings_free(&services);
     if (rc == 0 && d->max_period_ns < d->min_period_ns) {
         snprintf(p->error, sizeof(p->error), "%s: beacon.max_period must not be shorter than min_period",
                  p->name);
@@ -192,7 +183,6 @@ static int read_ddns(profile *p, profile_node *cfg, render_default *d)
 static int read_flux(profile *p, profile_node *cfg, render_default *d)
 {
     if (profile_get_int(p, cfg, "min_addresses", 2, 1000, &d->flux_min_addresses) < 0 ||
-        profile_get_int(p, cfg, "max_ttl", 0, INT64_MAX, &d->max_ttl) < 0 ||
         profile_get_int(p, cfg, "fanout_min_addresses", 2, 1000, &d->fanout_min_addresses) < 0 ||
         profile_get_int(p, cfg, "fanout_min_connections", 1, 1000000, &d->fanout_min_connections) < 0 ||
         read_strings(p, cfg, "fanout_known_good", &d->fanout_known_good) < 0 ||
