@@ -848,8 +848,8 @@ int render_run(render_job *job)
     }
     if (!rp->has_seed && !job->target->render_default) {
         snprintf(job->err, sizeof(job->err),
-                 "target %s cannot render the detectors of profile '%s' yet (export renders them "
-                 "for kql and sql)",
+                 "target %s has no renderer for the detectors of profile '%s'; use a profile "
+                 "with the seed detector",
                  job->target->name, rp->profile_name);
         return -1;
     }
