@@ -549,7 +549,7 @@ static void assess(combine_state *s, signal_alert *sa)
         add_context(sa, c->name, what[0] ? what : asn_text);
     }
 
-    /* An inbound client's RemoteIP is the monitored server itself, whose network says nothing. */
+    /* An inbound client's RemoteIP is the monitored server itself, so its network carries no evidence. */
     const alert_field *direction = find_field(a, "Direction");
     bool inbound = direction && direction->kind == ALERT_TEXT && strcmp(direction->text, "inbound client") == 0;
     bool suspicious = false;
@@ -1257,7 +1257,7 @@ static int combine_finish(void *vs, const ih_scan_info *info, ih_alert_list *out
     }
     if (rc == 0)
         rc = rebuild(out, v, nv, signal_of);
-    /* --stats says whether ASN features ran; the fast-flux explanations say why not. */
+    /* --stats reports whether ASN features ran, and the fast-flux explanations give the reason when not. */
     asn_db_stats st = {0};
     const char *asn_line = "asn: no database found";
     if (cp->enrich->asn) {

@@ -573,7 +573,12 @@ static int regex_escape(regex_writer *w, const char **p, bool in_class)
     if (strchr("dwsDWS", c))
         return regex_shorthand(w, at, c, in_class);
     if (c == 't' || c == 'n' || c == 'r') {
-        regex_literal(w, c == 't' ? '\t' : c == 'n' ? '\n' : '\r', in_class);
+        char literal = '\r';
+        if (c == 't')
+            literal = '\t';
+        else if (c == 'n')
+            literal = '\n';
+        regex_literal(w, literal, in_class);
         return 0;
     }
     if (c == 'x') {

@@ -185,7 +185,7 @@ struct render_target {
     int (*render_seed)(render_job *job);
     /* Writes the default detectors' queries. Returns 0, or -1 with job->err set. */
     int (*render_default)(render_job *job);
-    /* Why the per-domain fast-flux count over DNS answers is not rendered, or NULL. */
+    /* Reason the per-domain fast-flux count over DNS answers is not rendered, or NULL. */
     const char *flux_domain_gap;
 };
 
